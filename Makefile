@@ -1,0 +1,48 @@
+# Stafett: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+NPM_STAMP := node_modules/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint typecheck check-deploy clean browser-deps
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP) $@
+
+# Demo: SQLite in var/, synthetic people, the development login. No other process.
+run: $(STAMP)
+	mkdir -p var
+	STAFETT_DEBUG=true STAFETT_DEMO=true $(PY) manage.py migrate --noinput
+	STAFETT_DEBUG=true STAFETT_DEMO=true $(PY) manage.py seed_demo
+	@echo "Stafett kjører på http://127.0.0.1:8000 (Ctrl+C stopper)"
+	STAFETT_DEBUG=true STAFETT_DEMO=true $(PY) manage.py runserver 127.0.0.1:8000
+
+# npm packages for the test suite: axe-core (accessibility) and oidc-provider (a real OpenID provider).
+$(NPM_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm mangler: nettlesertestene og OIDC-testene hoppes over"; fi
+
+test: $(DEV_STAMP)
+	-@$(MAKE) --no-print-directory $(NPM_STAMP)
+	$(VENV)/bin/ruff check stafett tests bench
+	$(VENV)/bin/mypy
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check stafett tests bench
+	$(VENV)/bin/ruff format --check stafett tests bench
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles

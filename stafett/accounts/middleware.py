@@ -1,0 +1,32 @@
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+SESSION_KEY = "stafett_last_seen"
+# Write the timestamp at most this often, so a burst of requests is one session write.
+RESOLUTION_SECONDS = 30
+
+
+class IdleTimeoutMiddleware:
+    """Ends a session after STAFETT_SESSION_IDLE_MINUTES without a request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get(SESSION_KEY, now)
+            if now - last_seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                minutes = settings.SESSION_IDLE_SECONDS // 60
+                messages.info(request, f"Du ble logget ut fordi du ikke hadde gjort noe på {minutes} minutter.")
+                return redirect("accounts:login")
+            if now - last_seen >= RESOLUTION_SECONDS or SESSION_KEY not in request.session:
+                request.session[SESSION_KEY] = now
+        return self.get_response(request)

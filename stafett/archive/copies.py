@@ -1,0 +1,76 @@
+"""Making archive copies (inside the action's transaction) and delivering them (after commit, and retried)."""
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from stafett.archive.models import ArchiveCopy, ArchiveEvent, DeliveryStatus
+from stafett.archive.pdf import html_to_pdf, log_html
+from stafett.archive.targets import ArchiveTarget, configured_target
+from stafett.logs.models import RelayLog
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def make_archive_copy(*, relay_log: RelayLog, event: ArchiveEvent) -> ArchiveCopy:
+    """Freeze the log as it is now and queue it for the archive (rendered to PDF/A on delivery)."""
+    now = timezone.now()
+    copy = ArchiveCopy(
+        log_code=relay_log.code,
+        event=event,
+        title=f"Stafettlogg – {relay_log.subject.full_name} – {event.label} {timezone.localdate():%d.%m.%Y}",
+        subject_name=relay_log.subject.full_name,
+        subject_national_id=relay_log.subject.national_id or "",
+        unit_name=relay_log.unit.name,
+        html_snapshot=log_html(relay_log, reason=event.label),
+        external_key=f"stafett-{relay_log.code}-{event.value}-{now:%Y%m%dT%H%M%S%f}",
+    )
+    copy.save()
+    # Delivered after commit; if that fails or the process dies, deliver_pending() retries.
+    transaction.on_commit(lambda: deliver_pending(only=[copy.pk]))
+    return copy
+
+
+def deliver_pending(*, only: list[int] | None = None, target: ArchiveTarget | None = None) -> int:
+    """Deliver queued copies; returns how many were delivered. Safe to run from several processes."""
+    target = target or configured_target()
+    pending = ArchiveCopy.objects.filter(status=DeliveryStatus.PENDING)
+    if only is not None:
+        pending = pending.filter(pk__in=only)
+    delivered = 0
+    for copy in pending.order_by("created_at"):
+        # Claim the row with a conditional UPDATE so two workers never deliver it twice.
+        claimed = ArchiveCopy.objects.filter(pk=copy.pk, status=DeliveryStatus.PENDING, attempts=copy.attempts).update(
+            attempts=F("attempts") + 1
+        )
+        if not claimed:
+            continue
+        try:
+            where = target.deliver(copy, _pdf_of(copy))
+        except Exception as e:  # noqa: BLE001 - any failure is retried, then reported
+            log.warning("Archive delivery of %s failed: %s", copy.external_key, e)
+            status = DeliveryStatus.FAILED if copy.attempts + 1 >= MAX_ATTEMPTS else DeliveryStatus.PENDING
+            ArchiveCopy.objects.filter(pk=copy.pk).update(status=status, last_error=str(e)[:300])
+            continue
+        ArchiveCopy.objects.filter(pk=copy.pk).update(
+            status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), delivered_to=where[:300], last_error=""
+        )
+        delivered += 1
+    return delivered
+
+
+def _pdf_of(copy: ArchiveCopy) -> bytes:
+    """Render once; a retry after a failed delivery sends the same bytes."""
+    if copy.pdf:
+        with copy.pdf.open("rb") as f:
+            return f.read()
+    pdf = html_to_pdf(copy.html_snapshot, identifier=copy.log_code.hex)
+    copy.sha256 = hashlib.sha256(pdf).hexdigest()
+    copy.pdf.save(f"{copy.external_key}.pdf", ContentFile(pdf), save=False)
+    ArchiveCopy.objects.filter(pk=copy.pk).update(pdf=copy.pdf.name, sha256=copy.sha256)
+    return pdf

@@ -1,0 +1,30 @@
+"""The printout of a whole log as PDF/A-3b (WeasyPrint), for the archive and for download."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from stafett.logs.models import RelayLog
+from stafett.logs.queries import log_page
+
+
+def log_html(log: RelayLog, *, reason: str = "") -> str:
+    """The printable page, frozen at this moment."""
+    page = log_page(log)
+    context = {"page": page, "log": log, "reason": reason, "printed_at": timezone.localtime()}
+    return render_to_string("archive/log_pdf.html", context)
+
+
+def html_to_pdf(html: str, *, identifier: str) -> bytes:
+    # Imported here: WeasyPrint needs the Pango system library, which only the
+    # PDF worker and download need — the rest of the app runs without it.
+    from weasyprint import HTML
+
+    return HTML(
+        string=html
+    ).write_pdf(  # type: ignore[no-any-return]
+        pdf_variant="pdf/a-3b", pdf_identifier=identifier.encode()[:32]
+    )
+
+
+def render_log_pdf(log: RelayLog, *, reason: str = "") -> bytes:
+    return html_to_pdf(log_html(log, reason=reason), identifier=log.code.hex)

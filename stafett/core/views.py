@@ -1,0 +1,79 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from stafett import access
+from stafett.access import Action, public
+from stafett.logs.digital_consent import pending_for
+from stafett.logs.models import Handover, HandoverStatus
+from stafett.logs.queries import logs_for_guardian, logs_for_staff, tasks_for
+from stafett.logs.transitions import announced_to
+from stafett.people.models import Guardianship, Membership, Role
+
+
+@public
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    """The start page fits the role: staff see their units, guardians their children."""
+    if not request.user.is_authenticated:
+        return render(request, "core/welcome.html")
+    person = request.user
+    memberships = list(
+        Membership.objects.active()
+        .filter(person=person)
+        .select_related("unit", "unit__municipality")
+        .order_by("unit__name", "role")
+    )
+    roles = {m.role for m in memberships}
+    managed_units = sorted({m.unit for m in memberships if m.role in (Role.LEADER,)}, key=lambda u: u.name)
+    wards = list(Guardianship.objects.filter(guardian=person).select_related("child").order_by("child__birth_date"))
+    logs = logs_for_staff(person) if memberships else {"holder": [], "participant": []}
+    context = {
+        "logs_as_holder": logs["holder"],
+        "logs_as_participant": logs["participant"],
+        "children_logs": logs_for_guardian(person),
+        "tasks": tasks_for(person),
+        "consent_requests": pending_for(person),
+        "announced": announced_to(person),
+        "handovers": Handover.objects.filter(to_person=person, status=HandoverStatus.PROPOSED).select_related(
+            "log__subject", "proposed_by"
+        ),
+        "today": timezone.localdate(),
+        "open_log_units": sorted(
+            {m.unit for m in memberships if m.role in (Role.EMPLOYEE, Role.LEADER)}, key=lambda u: u.name
+        ),
+        "memberships": memberships,
+        "managed_units": managed_units,
+        "is_system_admin": access.can(person, Action.USE_ADMIN),
+        "is_superuser": Role.SUPERUSER in roles,
+        "wards": wards,
+    }
+    return render(request, "core/start.html", context)
+
+
+@public
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@public
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/500.html", status=500)

@@ -1,0 +1,33 @@
+"""Checking uploaded documents by their content, not their name (a renamed .exe is not a PDF)."""
+
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+
+DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content_type: str
+    extension: str
+
+
+def check_upload(file: UploadedFile, allowed: dict[str, str] = DOCUMENT_TYPES) -> CheckedFile:
+    limit_mb = settings.MAX_UPLOAD_MB
+    if file.size is not None and file.size > limit_mb * 1024 * 1024:
+        raise ValidationError(f"Filen er for stor. Største tillatte størrelse er {limit_mb} MB.")
+    if not file.size:
+        raise ValidationError("Filen er tom.")
+    head = file.read(262)
+    file.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in allowed:
+        names = ", ".join(ext.lstrip(".").upper() for ext in dict.fromkeys(allowed.values()))
+        hint = " Skann eller ta bilde av det signerte skjemaet og prøv igjen." if allowed is DOCUMENT_TYPES else ""
+        raise ValidationError(f"Filen må være {names}.{hint}")
+    return CheckedFile(content_type=kind.mime, extension=allowed[kind.mime])

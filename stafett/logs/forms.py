@@ -1,0 +1,428 @@
+from typing import Any
+
+from django import forms
+
+from stafett.lib.plain_language import plain_language_hints
+from stafett.logs.actions import MeasureData, default_consent_end
+from stafett.logs.models import (
+    GOOD_MEETINGS_AGENDA,
+    Arena,
+    ChallengeCategory,
+    CloseReason,
+    Decision,
+    Level,
+    LogTemplate,
+    MeasureCategory,
+    NeedExtent,
+    RelayLog,
+    TransitionKind,
+)
+from stafett.people.actions import PersonData
+from stafett.people.forms import NationalIdField
+from stafett.people.models import Person, ServiceType, Unit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class PlainLanguageForm(forms.Form):
+    """Collects friendly plain-language hints for free-text fields; they never block saving."""
+
+    plain_fields: tuple[str, ...] = ()
+
+    def hints(self) -> dict[str, list[str]]:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return {f: h for f in self.plain_fields if (h := plain_language_hints(str(data.get(f) or "")))}
+
+
+class FindChildForm(forms.Form):
+    national_id = NationalIdField(label="Barnets fødselsnummer eller D-nummer")
+
+
+class OpenLogForm(forms.Form):
+    services = forms.MultipleChoiceField(
+        label="Tjenester som kan delta",
+        choices=ServiceType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Kryss av for tjenestene de foresatte har samtykket til.",
+    )
+    not_shared = forms.CharField(
+        label="Dette skal ikke deles",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Opplysninger eller tjenester de foresatte ikke vil at skal deles.",
+    )
+    valid_until = forms.DateField(label="Samtykket gjelder til", widget=DateInput())
+    level = forms.TypedChoiceField(
+        label="Samtykket gjelder til og med",
+        choices=Level.choices,
+        coerce=int,
+        initial=Level.TWO,
+        help_text="Samarbeid mellom flere tjenester er nivå 2. Nivå 3 gjelder barnevern eller sammensatte behov.",
+    )
+    signatories = forms.ModelMultipleChoiceField(
+        label="Signert av", queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    document = forms.FileField(
+        label="Signert samtykkeskjema", help_text="PDF, JPG eller PNG. Skann eller ta bilde av skjemaet."
+    )
+    holder = forms.ModelChoiceField(label="Stafettholder", queryset=Person.objects.none(), required=False)
+    template = forms.ModelChoiceField(label="Mal", queryset=LogTemplate.objects.all(), required=False)
+    initiated_by = forms.CharField(label="Hvem tok initiativet", max_length=120, required=False)
+    initiator_text = forms.CharField(
+        label="Hva er bekymringen?", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, signers: list[Person], holders: list[Person] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["valid_until"].initial = default_consent_end()
+        self.fields["signatories"].queryset = Person.objects.filter(id__in=[p.id for p in signers])  # type: ignore[attr-defined]
+        self.fields["signatories"].label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
+        if holders:
+            self.fields["holder"].queryset = Person.objects.filter(id__in=[p.id for p in holders])  # type: ignore[attr-defined]
+            self.fields["holder"].help_text = "Som leder kan du utnevne en annen. Står det tomt, blir du stafettholder."
+        else:
+            del self.fields["holder"]
+
+
+class OverviewForm(PlainLanguageForm):
+    plain_fields = ("presentation", "initiator_text", "strengths", "challenges")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    presentation = forms.CharField(
+        label="Presentasjon",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kort om barnet. Foresatte kan gjerne skrive denne.",
+    )
+    initiated_by = forms.CharField(label="Hvem tok initiativet", max_length=120, required=False)
+    initiator_text = forms.CharField(
+        label="Bekymringen", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    strengths = forms.CharField(
+        label="Styrker",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Skriv punktvis: sosialt, følelsesmessig og faglig.",
+    )
+    challenges = forms.CharField(
+        label="Utfordringer",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Skriv punktvis og konkret.",
+    )
+    challenge_categories = forms.MultipleChoiceField(
+        label="Utfordringer gjelder",
+        choices=ChallengeCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    need_extent = forms.TypedChoiceField(
+        label="Omfang av behov",
+        choices=[("", "Ikke vurdert"), *NeedExtent.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    level = forms.TypedChoiceField(label="Nivå", choices=Level.choices, coerce=int)
+    level_reason = forms.CharField(label="Begrunnelse hvis nivået endres", max_length=300, required=False)
+    interpreter_needed = forms.BooleanField(label="Behov for tolk", required=False)
+    interpreter_language = forms.CharField(label="Språk for tolk", max_length=60, required=False)
+    has_individual_decision = forms.BooleanField(
+        label="Barnet har enkeltvedtak",
+        required=False,
+        help_text="Da arkiveres loggen hvert år, senest fire uker etter at barnehage- eller skoleåret er slutt.",
+    )
+
+    @classmethod
+    def for_log(cls, log: RelayLog) -> "OverviewForm":
+        initial = {f: getattr(log, f) for f in cls.base_fields if hasattr(log, f)}
+        return cls(initial=initial)
+
+
+class GoalForm(PlainLanguageForm):
+    plain_fields = ("text",)
+    arena = forms.ChoiceField(label="Arena", choices=Arena.choices)
+    text = forms.CharField(label="Mål", max_length=300, help_text="Hva vil vi oppnå? Kort og konkret.")
+
+
+class MeasureForm(PlainLanguageForm):
+    plain_fields = ("what",)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    what = forms.CharField(label="Tiltak", max_length=300, help_text="Hvem gjør hva? Kort og konkret.")
+    category = forms.ChoiceField(label="Kategori", choices=MeasureCategory.choices)
+    responsible = forms.ModelChoiceField(label="Ansvarlig", queryset=Person.objects.none())
+    deadline = forms.DateField(label="Frist", widget=DateInput())
+    evaluation_date = forms.DateField(label="Evalueres", widget=DateInput())
+
+    def __init__(self, *args: Any, choices: list[tuple[Person, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {p.id: label for p, label in choices}
+        field = self.fields["responsible"]
+        field.queryset = Person.objects.filter(id__in=labels)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda p: labels[p.id]  # type: ignore[attr-defined]
+
+    def measure_data(self) -> MeasureData:
+        d = self.cleaned_data
+        return MeasureData(
+            what=d["what"],
+            category=d["category"],
+            responsible=d["responsible"],
+            deadline=d["deadline"],
+            evaluation_date=d["evaluation_date"],
+        )
+
+
+class ParticipantForm(forms.Form):
+    member = forms.ChoiceField(label="Person og tjenestested")
+    extra_reason = forms.CharField(
+        label="Begrunnelse hvis det allerede er en deltaker fra samme sted", max_length=300, required=False
+    )
+    notify_message = forms.BooleanField(label="Varsel om ny melding", required=False, initial=True)
+    notify_calendar = forms.BooleanField(label="Varsel om kalenderoppføring", required=False, initial=True)
+    notify_comment = forms.BooleanField(label="Varsel om kommentar", required=False)
+
+    def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "Velg …"), *members]  # type: ignore[attr-defined]
+
+
+class EvaluationForm(PlainLanguageForm):
+    plain_fields = ("effect_child", "effect_guardians", "effect_holder", "effect_others", "new_measures_needed")
+    carried_out = forms.TypedChoiceField(
+        label="Er tiltaket gjennomført?",
+        choices=[("ja", "Ja"), ("nei", "Nei")],
+        coerce=lambda v: v == "ja",
+        widget=forms.RadioSelect,
+    )
+    effect_child = forms.CharField(
+        label="Hvordan oppleves effekten for barnet/ungdommen?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    effect_guardians = forms.CharField(
+        label="… for foresatte?", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    effect_holder = forms.CharField(
+        label="… for stafettholder?", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    effect_others = forms.CharField(
+        label="… for andre aktører?", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    decision = forms.ChoiceField(
+        label="Bør tiltaket fortsette, justeres eller avsluttes?",
+        choices=Decision.choices,
+        widget=forms.RadioSelect,
+        help_text="Tiltak som ikke har effekt, avsluttes.",
+    )
+    new_measures_needed = forms.CharField(
+        label="Er det behov for nye tiltak?", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    closing_answer = forms.CharField(
+        label="Er det noe du tenker kunne vært annerledes – og som vi kan ta med oss til neste møte?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label="Tittel", max_length=120, initial="Stafettmøte")
+    starts_at = forms.DateTimeField(label="Dato og klokkeslett", widget=DateTimeInput())
+    duration_minutes = forms.IntegerField(label="Varighet i minutter", min_value=15, max_value=480, initial=60)
+    place = forms.CharField(label="Sted", max_length=200)
+    agenda = forms.CharField(
+        label="Dagsorden («Gode møter»)",
+        max_length=2000,
+        initial=GOOD_MEETINGS_AGENDA,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class MinutesForm(PlainLanguageForm):
+    plain_fields = ("minutes",)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    attendees = forms.ModelMultipleChoiceField(
+        label="Til stede", queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    minutes = forms.CharField(
+        label="Kort referat",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Hva ble bestemt, hvem gjør hva, og når?",
+    )
+    next_meeting_date = forms.DateField(label="Neste møte", required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["attendees"]
+        field.queryset = Person.objects.filter(id__in=[p.id for p in people])  # type: ignore[attr-defined]
+        field.label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(label="Melding", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    measure = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class RegisterChildForm(forms.Form):
+    """The child and one or two guardians, when the child is not yet in Stafett."""
+
+    national_id = NationalIdField(label="Barnets fødselsnummer eller D-nummer")
+    given_name = forms.CharField(label="Barnets fornavn", max_length=100)
+    family_name = forms.CharField(label="Barnets etternavn", max_length=100)
+    g1_national_id = NationalIdField(label="Foresatt 1: fødselsnummer")
+    g1_given_name = forms.CharField(label="Foresatt 1: fornavn", max_length=100)
+    g1_family_name = forms.CharField(label="Foresatt 1: etternavn", max_length=100)
+    g1_phone = forms.CharField(label="Foresatt 1: mobil", max_length=20, required=False)
+    g1_email = forms.EmailField(label="Foresatt 1: e-post", required=False)
+    g2_national_id = NationalIdField(label="Foresatt 2: fødselsnummer", required=False)
+    g2_given_name = forms.CharField(label="Foresatt 2: fornavn", max_length=100, required=False)
+    g2_family_name = forms.CharField(label="Foresatt 2: etternavn", max_length=100, required=False)
+    g2_phone = forms.CharField(label="Foresatt 2: mobil", max_length=20, required=False)
+    g2_email = forms.EmailField(label="Foresatt 2: e-post", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        g2 = [data.get(f"g2_{f}") for f in ("national_id", "given_name", "family_name")]
+        if any(g2) and not all(g2):
+            raise forms.ValidationError(
+                "Fyll ut fødselsnummer, fornavn og etternavn for foresatt 2, eller la alt stå tomt."
+            )
+        return data
+
+    def child(self) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(given_name=d["given_name"], family_name=d["family_name"], national_id=d["national_id"])
+
+    def guardians(self) -> list[PersonData]:
+        d = self.cleaned_data
+        return [
+            PersonData(
+                given_name=d[f"{g}_given_name"],
+                family_name=d[f"{g}_family_name"],
+                national_id=d[f"{g}_national_id"],
+                phone=d[f"{g}_phone"],
+                email=d[f"{g}_email"],
+            )
+            for g in ("g1", "g2")
+            if d.get(f"{g}_national_id")
+        ]
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label="Bilde (JPG eller PNG)", required=False)
+    remove = forms.BooleanField(label="Fjern bildet", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("photo") and not data.get("remove"):
+            raise forms.ValidationError("Velg et bilde, eller kryss av for å fjerne bildet.")
+        return data
+
+
+class GoalEditForm(PlainLanguageForm):
+    plain_fields = ("text",)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label="Mål", max_length=300, help_text="Hva vil vi oppnå? Kort og konkret.")
+
+
+class RenewConsentForm(forms.Form):
+    services = OpenLogForm.base_fields["services"]
+    not_shared = OpenLogForm.base_fields["not_shared"]
+    valid_until = OpenLogForm.base_fields["valid_until"]
+    level = OpenLogForm.base_fields["level"]
+    signatories = forms.ModelMultipleChoiceField(
+        label="Signert av", queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    document = OpenLogForm.base_fields["document"]
+
+    def __init__(self, *args: Any, signers: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["valid_until"].initial = default_consent_end()
+        field = self.fields["signatories"]
+        field.queryset = Person.objects.filter(id__in=[p.id for p in signers])  # type: ignore[attr-defined]
+        field.label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
+
+
+class HandoverForm(forms.Form):
+    member = forms.ChoiceField(label="Ny stafettholder")
+    note = forms.CharField(label="Kommentar til den nye stafettholderen", max_length=300, required=False)
+
+    def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "Velg …"), *members]  # type: ignore[attr-defined]
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label="Hvorfor sier du nei?", max_length=300, required=False)
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Hvorfor avsluttes loggen?",
+        widget=forms.RadioSelect,
+        choices=[(c.value, c.label) for c in CloseReason if c != CloseReason.DELETION],
+    )
+
+
+class DigitalConsentForm(forms.Form):
+    services = OpenLogForm.base_fields["services"]
+    not_shared = OpenLogForm.base_fields["not_shared"]
+    valid_until = OpenLogForm.base_fields["valid_until"]
+    level = OpenLogForm.base_fields["level"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["valid_until"].initial = default_consent_end()
+
+
+class TransitionForm(forms.Form):
+    kind = forms.ChoiceField(label="Overgang", choices=TransitionKind.choices)
+    to_unit = forms.ModelChoiceField(label="Mottakende skole", queryset=Unit.objects.none())
+    sfo_unit = forms.ModelChoiceField(
+        label="SFO (hvis barnet skal gå der)", queryset=Unit.objects.none(), required=False
+    )
+    start_date = forms.DateField(label="Skolestart", widget=DateInput())
+    significant_needs = forms.BooleanField(
+        label="Betydelige behov for tilrettelegging",
+        required=False,
+        help_text="Omfattende fysiske tiltak eller eget opplegg deler av dagen. Skolen varsles da ett år tidligere.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = Unit.objects.filter(service_type=ServiceType.SKOLE)  # type: ignore[attr-defined]
+        self.fields["sfo_unit"].queryset = Unit.objects.filter(service_type=ServiceType.SFO)  # type: ignore[attr-defined]
+
+
+class ContactTeacherForm(forms.Form):
+    teacher = forms.ModelChoiceField(label="Kontaktlærer", queryset=Person.objects.none())
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["teacher"]
+        field.queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            memberships__unit=unit, memberships__ended_on__isnull=True
+        ).distinct()
+        field.label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
+
+
+class TransitionMeetingForm(forms.Form):
+    starts_at = forms.DateTimeField(label="Dato og klokkeslett", widget=DateTimeInput())
+    place = forms.CharField(label="Sted", max_length=200)

@@ -1,0 +1,495 @@
+"""The stafettlogg: the consent-based plan and log around one child (SPEC §3–§6).
+
+Versioned rows (`version`) refuse a save based on stale data: two people
+editing the same item — the later save is refused, nothing is overwritten.
+"""
+
+import uuid
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+
+from stafett.people.models import Person, ServiceType, Unit
+
+
+class LogStatus(models.TextChoices):
+    AWAITING_CONSENT = "venter", "Venter på samtykke"
+    ACTIVE = "aktiv", "Aktiv"
+    PASSIVE = "passiv", "Passiv (samtykke trukket)"
+    CLOSED = "avsluttet", "Avsluttet"
+
+
+class CloseReason(models.TextChoices):
+    # SPEC §6 Close.
+    GOALS_MET = "maal_naadd", "Målene er nådd"
+    REPLACED_BY_IP = "erstattet_ip", "Erstattet av individuell plan (IP)"
+    CONSENT_WITHDRAWN = "samtykke_trukket", "Samtykket er trukket tilbake"
+    DELETION = "sletting", "Krav om sletting"
+
+
+class Level(models.IntegerChoices):
+    ONE = 1, "Nivå 1 – innen én tjeneste"
+    TWO = 2, "Nivå 2 – tverrfaglig"
+    THREE = 3, "Nivå 3 – barnevern / sammensatt"
+
+
+class NeedExtent(models.IntegerChoices):
+    # SPEC §5: extent of need on a three-step scale.
+    SMALL = 1, "Lite behov"
+    MODERATE = 2, "Middels behov"
+    LARGE = 3, "Stort behov"
+
+
+class ChallengeCategory(models.TextChoices):
+    # seeds/004 "Konkretisering av bekymring".
+    MOTORIKK = "motorikk", "Motorikk"
+    SPRAK = "sprak", "Språk"
+    FAGVANSKER = "fagvansker", "Fagvansker"
+    SOSIALE = "sosiale", "Sosiale forhold"
+    KONSENTRASJON = "konsentrasjon", "Konsentrasjon/oppmerksomhet"
+    HJEMME = "hjemme", "Hjemmeforhold"
+    TRIVSEL = "trivsel", "Trivsel"
+    TJENESTEN = "tjenesten", "Forhold ved tjenesten"
+    ANNET = "annet", "Annet"
+
+
+class Arena(models.TextChoices):
+    # seeds/003 5.3: goals per arena.
+    HOME = "hjem", "Hjem og fritid"
+    SERVICE = "barnehage_skole", "Barnehage/skole"
+    OTHER = "andre", "Andre samarbeidspartnere"
+
+
+class MeasureCategory(models.TextChoices):
+    SPRAK = "sprak", "Språk og kommunikasjon"
+    SOSIAL = "sosial", "Sosial kompetanse og vennskap"
+    LAERING = "laering", "Læring og mestring"
+    MOTORIKK = "motorikk", "Motorikk og fysisk aktivitet"
+    HELSE = "helse", "Helse og søvn"
+    FAMILIE = "familie", "Foreldrestøtte og hjem"
+    FRITID = "fritid", "Fritid og deltakelse"
+    TILRETTELEGGING = "tilrettelegging", "Tilrettelegging i barnehage/skole"
+    ANNET = "annet", "Annet"
+
+
+class ResponsibleKind(models.TextChoices):
+    PARTICIPANT = "deltaker", "Deltaker"
+    GUARDIAN = "foresatt", "Foresatt"
+    CHILD = "barnet", "Barnet/ungdommen selv"
+
+
+class Decision(models.TextChoices):
+    CONTINUE = "fortsette", "Fortsette"
+    ADJUST = "justere", "Justere"
+    STOP = "avslutte", "Avslutte"
+
+
+TEXT_SHORT = 300
+TEXT_MEDIUM = 1000
+TEXT_LONG = 2000
+
+
+class LogTemplate(models.Model):
+    """Plan elements pre-filled per service (barnehage, skole, helsestasjon …); kept by superusers."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    service_type = models.CharField("tjeneste", max_length=20, choices=ServiceType.choices, unique=True)
+    about_me_heading = models.CharField("overskrift for «Meg som …»", max_length=100)
+    about_me_prompt = models.TextField("hjelpetekst for styrker og utfordringer", max_length=TEXT_MEDIUM)
+    meeting_agenda = models.TextField("dagsorden for møter", max_length=TEXT_LONG)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "mal"
+        verbose_name_plural = "maler"
+
+    def __str__(self) -> str:
+        return self.get_service_type_display()
+
+
+class RelayLog(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relay_logs", verbose_name="gjelder")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="relay_logs", verbose_name="tjenestested")
+    holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="held_logs", verbose_name="stafettholder")
+    template = models.ForeignKey(LogTemplate, on_delete=models.PROTECT, null=True, blank=True)
+    status = models.CharField(max_length=12, choices=LogStatus.choices, default=LogStatus.ACTIVE)
+    level = models.PositiveSmallIntegerField("nivå", choices=Level.choices, default=Level.ONE)
+    interpreter_needed = models.BooleanField("behov for tolk", default=False)
+    interpreter_language = models.CharField("språk for tolk", max_length=60, blank=True)
+    presentation = models.TextField("presentasjon", max_length=TEXT_MEDIUM, blank=True)
+    photo = models.FileField("bilde", upload_to="photos/%Y/", blank=True)
+    initiator_text = models.TextField("initiativ og bekymring", max_length=TEXT_MEDIUM, blank=True)
+    initiated_by = models.CharField("hvem tok initiativet", max_length=120, blank=True)
+    strengths = models.TextField("styrker", max_length=TEXT_MEDIUM, blank=True)
+    challenges = models.TextField("utfordringer", max_length=TEXT_MEDIUM, blank=True)
+    challenge_categories = models.JSONField("utfordringer (kategorier)", default=list, blank=True)
+    need_extent = models.PositiveSmallIntegerField("omfang av behov", choices=NeedExtent.choices, null=True, blank=True)
+    # seeds/004 Arkivering: children with an individual decision are archived yearly.
+    has_individual_decision = models.BooleanField("barnet har enkeltvedtak", default=False)
+    closed_reason = models.CharField("årsak til avslutning", max_length=20, choices=CloseReason.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    content_deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "stafettlogg"
+        verbose_name_plural = "stafettlogger"
+        indexes = [models.Index(fields=["holder", "status"]), models.Index(fields=["unit", "status"])]
+        constraints = [
+            # One active log per child: one holder, one plan (SPEC §1).
+            models.UniqueConstraint(
+                fields=["subject"],
+                condition=Q(status__in=["aktiv", "venter"]),
+                name="one_active_log_per_subject",
+                # Said without revealing more than needed: guardians know whether there is a log.
+                violation_error_message=(
+                    "Det kan ikke opprettes en ny stafettlogg for dette barnet nå. Snakk med de foresatte: "
+                    "de vet om barnet allerede har en stafettlogg og hvem som er stafettholder."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Stafettlogg for {self.subject}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == LogStatus.ACTIVE
+
+    @property
+    def challenge_labels(self) -> list[str]:
+        return [ChallengeCategory(c).label for c in self.challenge_categories if c in ChallengeCategory.values]
+
+
+class LevelChange(models.Model):
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="level_changes")
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    reason = models.CharField("begrunnelse", max_length=TEXT_SHORT, blank=True)
+    changed_by_name = models.CharField(max_length=210)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Nivå {self.level}"
+
+
+def consent_upload_path(instance: "Consent", filename: str) -> str:
+    # Never the child's name or number in a file name; the original name is not kept.
+    return f"consents/{instance.code}{instance.document_extension}"
+
+
+class Consent(models.Model):
+    """Written consent from the guardians (and the youth by age): scope, limits, period (SPEC §4)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="consents")
+    services = models.JSONField("tjenester som kan delta", default=list)
+    not_shared = models.TextField("dette skal ikke deles", max_length=TEXT_MEDIUM, blank=True)
+    valid_from = models.DateField("gyldig fra", default=date.today)
+    valid_until = models.DateField("gyldig til")
+    collected_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    collected_at_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    signatories = models.ManyToManyField(Person, related_name="consents_signed", verbose_name="signert av")
+    # A scanned signed form, or — for digital consent — the approvals in `request`.
+    document = models.FileField("signert samtykkeskjema", upload_to=consent_upload_path, blank=True)
+    request = models.OneToOneField(
+        "ConsentRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="consent"
+    )
+    document_extension = models.CharField(max_length=8, default=".pdf", blank=True)
+    document_content_type = models.CharField(max_length=40, default="application/pdf", blank=True)
+    # The highest level the guardians consented to: a move above it needs new consent (seeds/001 §6).
+    level = models.PositiveSmallIntegerField("gjelder til og med nivå", choices=Level.choices, default=Level.ONE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by_name = models.CharField(max_length=210, blank=True)
+    withdrawal_on_paper = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")), name="consent_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Samtykke til {self.valid_until:%d.%m.%Y}"
+
+    @property
+    def service_labels(self) -> list[str]:
+        return [ServiceType(s).label for s in self.services if s in ServiceType.values]
+
+    def covers(self, service_type: str) -> bool:
+        return service_type in self.services
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.withdrawn_at is None and self.valid_from <= day <= self.valid_until
+
+
+class Participant(models.Model):
+    """A professional invited into the log from a unit (at most one per unit, seeds/001 §7)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    extra_reason = models.CharField("begrunnelse for flere fra samme sted", max_length=TEXT_SHORT, blank=True)
+    notify_message = models.BooleanField("varsel om ny melding", default=True)
+    notify_calendar = models.BooleanField("varsel om kalenderoppføring", default=True)
+    notify_comment = models.BooleanField("varsel om kommentar", default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["log", "person"],
+                condition=Q(removed_at__isnull=True),
+                name="participant_once_per_log",
+                violation_error_message="Personen er allerede deltaker i loggen.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.unit})"
+
+
+class Goal(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="goals")
+    arena = models.CharField("arena", max_length=20, choices=Arena.choices)
+    text = models.CharField("mål", max_length=TEXT_SHORT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["arena", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Measure(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="measures")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="measures")
+    what = models.CharField("tiltak", max_length=TEXT_SHORT)
+    category = models.CharField("kategori", max_length=20, choices=MeasureCategory.choices)
+    responsible_kind = models.CharField("ansvarlig er", max_length=12, choices=ResponsibleKind.choices)
+    responsible = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="measures", verbose_name="ansvarlig")
+    deadline = models.DateField("frist")
+    evaluation_date = models.DateField("evalueres")
+    stopped_at = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["responsible", "evaluation_date"])]
+
+    def __str__(self) -> str:
+        return self.what
+
+
+class Evaluation(models.Model):
+    """seeds/004 Evalueringsskjema. The child and family have the last word on effect."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="evaluations")
+    carried_out = models.BooleanField("er tiltaket gjennomført")
+    effect_child = models.TextField("effekt for barnet/ungdommen", max_length=TEXT_MEDIUM, blank=True)
+    effect_guardians = models.TextField("effekt for foresatte", max_length=TEXT_MEDIUM, blank=True)
+    effect_holder = models.TextField("effekt for stafettholder", max_length=TEXT_MEDIUM, blank=True)
+    effect_others = models.TextField("effekt for andre aktører", max_length=TEXT_MEDIUM, blank=True)
+    decision = models.CharField("vurdering", max_length=12, choices=Decision.choices)
+    new_measures_needed = models.TextField("behov for nye tiltak", max_length=TEXT_MEDIUM, blank=True)
+    closing_answer = models.TextField("kunne noe vært annerledes", max_length=TEXT_MEDIUM, blank=True)
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    author_is_guardian = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Evaluering av {self.measure}"
+
+
+GOOD_MEETINGS_AGENDA = """1. Forberedelse: formål, dagsorden og tidsramme er avklart med foresatte/ungdom.
+2. Velkommen: kort om hvorfor vi møtes, og en presentasjonsrunde (navn og rolle).
+3. Nåsituasjon: hva har fungert siden sist? Foresatte og barnet/ungdommen får snakke først.
+4. Felles målsetning: hva skal vi jobbe videre med?
+5. Valg av tiltak: hvem gjør hva, og når evaluerer vi?
+6. Oppsummering: gjennomgå planen og konkrete avtaler.
+7. Avslutning: kom vi i havn? Er det noe i dette møtet som kunne vært annerledes? Nytt møtetidspunkt."""
+
+
+class Meeting(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="meetings")
+    title = models.CharField("tittel", max_length=120, default="Stafettmøte")
+    starts_at = models.DateTimeField("tidspunkt")
+    duration_minutes = models.PositiveSmallIntegerField("varighet (minutter)", default=60)
+    place = models.CharField("sted", max_length=200)
+    agenda = models.TextField("dagsorden", max_length=TEXT_LONG, default=GOOD_MEETINGS_AGENDA)
+    attendees = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name="til stede")
+    minutes = models.TextField("referat", max_length=TEXT_LONG, blank=True)
+    next_meeting_date = models.DateField("neste møte", null=True, blank=True)
+    held = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.starts_at:%d.%m.%Y}"
+
+
+class Message(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="messages")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("melding", max_length=TEXT_MEDIUM)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class HandoverStatus(models.TextChoices):
+    PROPOSED = "foreslatt", "Foreslått"
+    ACCEPTED = "godtatt", "Godtatt"
+    DECLINED = "avslatt", "Avslått"
+    WITHDRAWN = "trukket", "Trukket tilbake"
+
+
+class Handover(models.Model):
+    """The baton: proposed by the holder or the unit leader, accepted by the new holder.
+    Until accepted, the old holder stays responsible (seeds/004 ordliste)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="handovers")
+    from_holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    to_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="handovers_received")
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("kommentar", max_length=TEXT_SHORT, blank=True)
+    status = models.CharField(max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.PROPOSED)
+    decline_reason = models.CharField("begrunnelse", max_length=TEXT_SHORT, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["log"],
+                condition=Q(status="foreslatt"),
+                name="one_open_handover_per_log",
+                violation_error_message="Det finnes allerede et forslag om ny stafettholder som venter på svar.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_holder} → {self.to_person}"
+
+
+class ConsentRequestStatus(models.TextChoices):
+    PENDING = "venter", "Venter på godkjenning"
+    COMPLETED = "godkjent", "Godkjent av alle"
+    DECLINED = "avslatt", "Avslått"
+
+
+class ConsentRequest(models.Model):
+    """Digital consent: prepared by the holder, approved by each guardian (and the youth
+    by age) after logging in. Becomes a Consent when everyone has approved."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="consent_requests")
+    services = models.JSONField("tjenester som kan delta", default=list)
+    not_shared = models.TextField("dette skal ikke deles", max_length=TEXT_MEDIUM, blank=True)
+    valid_until = models.DateField("gyldig til")
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.TWO)
+    required_signers = models.ManyToManyField(Person, related_name="consent_requests_to_sign")
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=ConsentRequestStatus.choices, default=ConsentRequestStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Digitalt samtykke for {self.log}"
+
+    @property
+    def service_labels(self) -> list[str]:
+        return [ServiceType(s).label for s in self.services if s in ServiceType.values]
+
+
+class ConsentApproval(models.Model):
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="approvals")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    approved = models.BooleanField()
+    answered_at = models.DateTimeField(auto_now_add=True)
+    # How the signer was authenticated, e.g. "ID-porten (idporten-loa-high)".
+    authenticated_by = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "person"], name="one_answer_per_signer")]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {'ja' if self.approved else 'nei'}"
+
+
+class TransitionKind(models.TextChoices):
+    KINDERGARTEN_TO_SCHOOL = "barnehage_skole", "Fra barnehage til skole"
+    TO_LOWER_SECONDARY = "ungdomsskole", "Fra barneskole til ungdomsskole"
+    MOVING = "flytting", "Flytting til en annen kommune eller skole"
+
+
+class Transition(models.Model):
+    """A change of service with its routine (seeds/000 for kindergarten → school).
+    Which step is done is read from the log itself (participants, meetings, measures);
+    this row holds only what the log cannot tell."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="transitions")
+    kind = models.CharField("overgang", max_length=20, choices=TransitionKind.choices)
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="mottakende skole")
+    sfo_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name="SFO"
+    )
+    start_date = models.DateField("skolestart")
+    # seeds/000: children with significant needs are announced a year earlier.
+    significant_needs = models.BooleanField("betydelige behov for tilrettelegging", default=False)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    contact_teacher = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    meeting_1 = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    meeting_2 = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["log"],
+                condition=Q(completed_at__isnull=True),
+                name="one_open_transition_per_log",
+                violation_error_message="Loggen har allerede en overgang som ikke er fullført.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.to_unit})"

@@ -1,0 +1,169 @@
+"""Read models for log pages: everything a page shows, in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from stafett.audit.models import AuditEvent
+from stafett.logs.actions import current_consent, guardians_of
+from stafett.logs.models import Consent, Evaluation, Goal, LogStatus, Measure, Meeting, Message, Participant, RelayLog
+from stafett.people.models import Person
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    day: date
+    when: datetime | None
+    kind: str
+    text: str
+    overdue: bool
+
+
+@dataclass
+class LogPage:
+    log: RelayLog
+    consent: Consent | None
+    consents: list[Consent]
+    participants: list[Participant]
+    guardians: list[Person]
+    goals: list[Goal]
+    meetings: list[Meeting]
+    messages: list[Message]
+    level_changes: list[Any]
+    gaps: list[str] = field(default_factory=list)
+    calendar: list[CalendarEntry] = field(default_factory=list)
+
+
+def _measures() -> QuerySet[Measure]:
+    return Measure.objects.select_related("responsible").prefetch_related(
+        Prefetch("evaluations", Evaluation.objects.select_related("author")),
+        Prefetch("comments", Message.objects.select_related("author")),
+    )
+
+
+def log_page(log: RelayLog) -> LogPage:
+    today = timezone.localdate()
+    goals = list(log.goals.prefetch_related(Prefetch("measures", _measures())))
+    participants = list(log.participants.filter(removed_at__isnull=True).select_related("person", "unit"))
+    guardians = guardians_of(log.subject)
+    meetings = list(log.meetings.prefetch_related("attendees"))
+    page = LogPage(
+        log=log,
+        consent=current_consent(log, today),
+        consents=list(log.consents.select_related("collected_by", "collected_at_unit").prefetch_related("signatories")),
+        participants=participants,
+        guardians=guardians,
+        goals=goals,
+        meetings=meetings,
+        messages=list(log.messages.filter(measure__isnull=True).select_related("author")),
+        level_changes=list(log.level_changes.all()),
+    )
+    measures = [m for g in goals for m in g.measures.all()]
+    page.gaps = _gaps(log, measures, participants, guardians, page.consent)
+    page.calendar = _calendar(meetings, measures, today)
+    return page
+
+
+def _gaps(
+    log: RelayLog,
+    measures: list[Measure],
+    participants: list[Participant],
+    guardians: list[Person],
+    consent: Consent | None,
+) -> list[str]:
+    """What is missing, shown plainly (seeds/004 ordliste: guardians always have a measure of their own)."""
+    gaps: list[str] = []
+    if log.status != LogStatus.ACTIVE:
+        return gaps
+    if consent is None:
+        gaps.append("Samtykket er ikke gyldig. Deltakerne har ikke tilgang før samtykket er fornyet.")
+    responsible = {m.responsible_id for m in measures if m.stopped_at is None}
+    if guardians and not responsible & {g.id for g in guardians}:
+        gaps.append("De foresatte har ikke noe eget tiltak ennå.")
+    for p in participants:
+        if p.person_id not in responsible:
+            gaps.append(f"{p.person.full_name} ({p.unit.name}) har ikke noe tiltak ennå.")
+    return gaps
+
+
+def _calendar(meetings: list[Meeting], measures: list[Measure], today: date) -> list[CalendarEntry]:
+    planned = {timezone.localtime(m.starts_at).date() for m in meetings}
+    entries = [
+        CalendarEntry(
+            m.next_meeting_date, None, "Neste møte", "Avtalt i forrige møte – ikke kalt inn ennå", overdue=False
+        )
+        for m in meetings
+        if m.next_meeting_date and m.next_meeting_date not in planned
+    ]
+    entries += [
+        CalendarEntry(
+            timezone.localtime(m.starts_at).date(), m.starts_at, "Møte", f"{m.title}, {m.place}", overdue=False
+        )
+        for m in meetings
+        if not m.held
+    ]
+    for m in measures:
+        if m.stopped_at is not None:
+            continue
+        evaluated = bool(m.evaluations.all())
+        entries.append(CalendarEntry(m.deadline, None, "Frist", m.what, overdue=m.deadline < today and not evaluated))
+        entries.append(
+            CalendarEntry(
+                m.evaluation_date, None, "Evaluering", m.what, overdue=m.evaluation_date < today and not evaluated
+            )
+        )
+    return sorted(entries, key=lambda e: (e.day, e.kind))
+
+
+def access_log(log: RelayLog) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(scope_code=log.code).order_by("-at", "-id")
+
+
+# --- Start pages ---------------------------------------------------------------
+
+
+def logs_for_staff(person: Person) -> dict[str, list[RelayLog]]:
+    base = RelayLog.objects.select_related("subject", "unit", "holder").order_by("subject__given_name")
+    return {
+        "holder": list(base.filter(holder=person).exclude(status=LogStatus.CLOSED)),
+        "participant": list(
+            base.filter(status=LogStatus.ACTIVE, participants__person=person, participants__removed_at__isnull=True)
+        ),
+    }
+
+
+def logs_for_guardian(person: Person) -> list[RelayLog]:
+    return list(
+        RelayLog.objects.filter(subject__guardianships__guardian=person)
+        .select_related("subject", "unit", "holder")
+        .order_by("subject__given_name")
+    )
+
+
+def tasks_for(person: Person) -> list[Measure]:
+    """The person's own open measures with deadlines and evaluations due, soonest first.
+    Participants see them only while they still have access to the log."""
+    today = timezone.localdate()
+    own = (
+        Measure.objects.filter(responsible=person, stopped_at__isnull=True, log__status=LogStatus.ACTIVE)
+        .filter(
+            Q(log__holder=person)
+            | Q(log__subject__guardianships__guardian=person)
+            | Q(log__subject=person)
+            | Q(
+                log__participants__person=person,
+                log__participants__removed_at__isnull=True,
+                log__consents__withdrawn_at__isnull=True,
+                log__consents__valid_from__lte=today,
+                log__consents__valid_until__gte=today,
+            )
+        )
+        .select_related("log__subject")
+        .prefetch_related("evaluations")
+        .distinct()
+        .order_by("evaluation_date", "deadline")
+    )
+    return list(own)

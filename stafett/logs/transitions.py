@@ -1,0 +1,375 @@
+"""Transitions between services: the kindergarten → school routine of seeds/000, and the
+shorter routines for lower secondary school and moving. Each step says what, who, by when,
+and whether it is done — read from the log itself, so the routine cannot drift from it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from stafett import access
+from stafett.access import Action
+from stafett.logs.actions import _audit, add_participant_unchecked, current_consent, schedule_meeting
+from stafett.logs.models import (
+    GOOD_MEETINGS_AGENDA,
+    LogStatus,
+    Meeting,
+    Participant,
+    RelayLog,
+    ResponsibleKind,
+    Transition,
+    TransitionKind,
+)
+from stafett.notify import events
+from stafett.notify.models import Kind
+from stafett.people.models import Membership, Person, Role, ServiceType, Unit
+
+
+@dataclass
+class StepState:
+    key: str
+    title: str
+    who: str
+    due: date | None
+    done: bool
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and self.due is not None and self.due < timezone.localdate()
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    who: str
+    due: Callable[[Transition], date | None]
+    check: Callable[[Transition, "Facts"], tuple[bool, list[str]]]
+
+
+@dataclass
+class Facts:
+    """What the steps look at, loaded once."""
+
+    participants: list[Participant]
+    measures_by: dict[str, set[int]]
+    holder_units: set[int]
+
+
+def _participants_from(t: Transition, f: Facts, unit: Unit | None) -> list[Participant]:
+    return [p for p in f.participants if unit is not None and p.unit_id == unit.id]
+
+
+def _principal_added(t: Transition, f: Facts) -> tuple[bool, list[str]]:
+    leaders = set(
+        Membership.objects.active().filter(unit=t.to_unit, role=Role.LEADER).values_list("person_id", flat=True)
+    )
+    done = any(p.person_id in leaders for p in _participants_from(t, f, t.to_unit))
+    return done, [] if done else [f"Rektor ved {t.to_unit.name} er ikke deltaker ennå."]
+
+
+def _contact_teacher_added(t: Transition, f: Facts) -> tuple[bool, list[str]]:
+    done = t.contact_teacher_id is not None and any(p.person_id == t.contact_teacher_id for p in f.participants)
+    return done, [] if done else ["Rektor har ikke lagt til kontaktlæreren ennå."]
+
+
+def _meeting_held(attr: str) -> Callable[[Transition, Facts], tuple[bool, list[str]]]:
+    def check(t: Transition, f: Facts) -> tuple[bool, list[str]]:
+        meeting: Meeting | None = getattr(t, attr)
+        if meeting is None:
+            return False, ["Møtet er ikke kalt inn."]
+        if not meeting.held:
+            return False, [
+                f"Møtet er kalt inn til {timezone.localtime(meeting.starts_at):%d.%m.%Y}; referatet mangler."
+            ]
+        return True, []
+
+    return check
+
+
+def _measures_for_everyone(t: Transition, f: Facts) -> tuple[bool, list[str]]:
+    # seeds/000: at least one measure each for the kindergarten, the guardians (holidays),
+    # the SFO leader (if SFO) and the contact teacher (first school day).
+    missing = []
+    kindergarten_people = f.measures_by["kindergarten"]
+    if not kindergarten_people:
+        missing.append("Barnehagen har ikke noe tiltak (avslutning av barnehagetiden).")
+    if not f.measures_by["guardian"]:
+        missing.append("De foresatte har ikke noe tiltak (i ferien).")
+    if t.sfo_unit_id and not f.measures_by["sfo"]:
+        missing.append("SFO-lederen har ikke noe tiltak (ved SFO-start).")
+    if not f.measures_by["contact_teacher"]:
+        missing.append("Kontaktlæreren har ikke noe tiltak (første skoledag).")
+    return not missing, missing
+
+
+def _finished(t: Transition, f: Facts) -> tuple[bool, list[str]]:
+    log = t.log
+    done = log.status == LogStatus.CLOSED or (
+        t.contact_teacher_id is not None and log.holder_id == t.contact_teacher_id
+    )
+    return done, [] if done else ["Avslutt loggen, eller foreslå kontaktlæreren som ny stafettholder."]
+
+
+def _notified(t: Transition, f: Facts) -> tuple[bool, list[str]]:
+    return t.notified_at is not None, [] if t.notified_at else [f"{t.to_unit.name} er ikke varslet."]
+
+
+def _november(years_before: int) -> Callable[[Transition], date]:
+    return lambda t: date(t.start_date.year - years_before, 11, 30)
+
+
+def _notify_due(t: Transition) -> date:
+    # seeds/000: all pre-school children in November the year before; children with
+    # significant needs a year earlier (before the February/March meeting the year before).
+    return _november(2 if t.significant_needs else 1)(t)
+
+
+def _before_summer(t: Transition) -> date:
+    return date(t.start_date.year, 6, 20)
+
+
+def _two_weeks_after_start(t: Transition) -> date:
+    return t.start_date + timedelta(days=14)
+
+
+NOTIFY = Step("notify", "Meld fra til skolen", "Styrer / stafettholder", _notify_due, _notified)
+PRINCIPAL = Step(
+    "principal",
+    "Legg til rektor som deltaker",
+    "Stafettholder",
+    lambda t: date(t.start_date.year, 3, 31),
+    _principal_added,
+)
+TEACHER = Step(
+    "contact_teacher",
+    "Legg til kontaktlæreren",
+    "Rektor",
+    lambda t: date(t.start_date.year, 6, 1),
+    _contact_teacher_added,
+)
+MEETING_1 = Step(
+    "meeting_1",
+    "Overgangsmøte 1 før sommerferien",
+    "Stafettholder kaller inn foresatte, kontaktlærer og SFO-leder",
+    _before_summer,
+    _meeting_held("meeting_1"),
+)
+MEASURES = Step(
+    "measures",
+    "Minst ett tiltak hver for barnehagen, foresatte, SFO-leder og kontaktlærer",
+    "Alle i overgangsmøte 1",
+    _before_summer,
+    _measures_for_everyone,
+)
+MEETING_2 = Step(
+    "meeting_2",
+    "Overgangsmøte 2 innen to uker etter skolestart: evaluer tiltakene",
+    "Stafettholder",
+    _two_weeks_after_start,
+    _meeting_held("meeting_2"),
+)
+FINISH = Step(
+    "finish",
+    "Avslutt loggen, eller gi stafettpinnen til kontaktlæreren",
+    "Stafettholder og kontaktlærer",
+    _two_weeks_after_start,
+    _finished,
+)
+
+ROUTINES: dict[str, list[Step]] = {
+    TransitionKind.KINDERGARTEN_TO_SCHOOL: [NOTIFY, PRINCIPAL, TEACHER, MEETING_1, MEASURES, MEETING_2, FINISH],
+    TransitionKind.TO_LOWER_SECONDARY: [
+        Step(
+            "notify", "Meld fra til ungdomsskolen", "Stafettholder", lambda t: date(t.start_date.year, 3, 1), _notified
+        ),
+        PRINCIPAL,
+        TEACHER,
+        MEETING_1,
+        FINISH,
+    ],
+    TransitionKind.MOVING: [
+        Step("notify", "Meld fra til den nye skolen", "Stafettholder", lambda t: t.start_date, _notified),
+        PRINCIPAL,
+        FINISH,
+    ],
+}
+
+
+def _facts(t: Transition) -> Facts:
+    log = t.log
+    participants = list(log.participants.filter(removed_at__isnull=True).select_related("unit"))
+    by_person_unit = {p.person_id: p.unit_id for p in participants}
+    kindergarten_units = {log.unit_id} if log.unit.service_type == ServiceType.BARNEHAGE else set()
+    kindergarten_units |= {p.unit_id for p in participants if p.unit.service_type == ServiceType.BARNEHAGE}
+    measures_by: dict[str, set[int]] = {
+        "kindergarten": set(),
+        "guardian": set(),
+        "sfo": set(),
+        "contact_teacher": set(),
+    }
+    for m in log.measures.filter(stopped_at__isnull=True):
+        person_unit = log.unit_id if m.responsible_id == log.holder_id else by_person_unit.get(m.responsible_id)
+        if m.responsible_kind == ResponsibleKind.GUARDIAN:
+            measures_by["guardian"].add(m.id)
+        if person_unit in kindergarten_units:
+            measures_by["kindergarten"].add(m.id)
+        if t.sfo_unit_id and person_unit == t.sfo_unit_id:
+            measures_by["sfo"].add(m.id)
+        if m.responsible_id == t.contact_teacher_id:
+            measures_by["contact_teacher"].add(m.id)
+    return Facts(participants, measures_by, kindergarten_units)
+
+
+def progress(t: Transition) -> list[StepState]:
+    facts = _facts(t)
+    states = []
+    for step in ROUTINES[t.kind]:
+        done, missing = step.check(t, facts)
+        states.append(StepState(step.key, step.title, step.who, step.due(t), done, missing))
+    return states
+
+
+def next_step(states: list[StepState]) -> StepState | None:
+    return next((s for s in states if not s.done), None)
+
+
+def open_transition(log: RelayLog) -> Transition | None:
+    return (
+        log.transitions.filter(completed_at__isnull=True)
+        .select_related("to_unit", "sfo_unit", "contact_teacher", "meeting_1", "meeting_2", "log__unit")
+        .first()
+    )
+
+
+# --- Actions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_transition(
+    *,
+    actor: Person,
+    log: RelayLog,
+    kind: str,
+    to_unit: Unit,
+    start_date: date,
+    sfo_unit: Unit | None = None,
+    significant_needs: bool = False,
+) -> Transition:
+    access.require(actor, Action.EDIT_PLAN, log)
+    consent = current_consent(log)
+    needed = [to_unit] + ([sfo_unit] if sfo_unit else [])
+    outside = [u for u in needed if consent is None or not consent.covers(u.service_type)]
+    if outside:
+        names = ", ".join(u.get_service_type_display().lower() for u in outside)
+        raise ValidationError(f"Samtykket omfatter ikke {names}. Forny eller utvid samtykket først.")
+    transition = Transition(
+        log=log,
+        kind=kind,
+        to_unit=to_unit,
+        sfo_unit=sfo_unit,
+        start_date=start_date,
+        significant_needs=significant_needs,
+    )
+    transition.full_clean()
+    transition.save()
+    _audit(actor, log, "transition.started", transition, til=to_unit.name, skolestart=start_date.isoformat())
+    return transition
+
+
+@transaction.atomic
+def notify_school(*, actor: Person, transition: Transition) -> Transition:
+    """Tell the receiving school; its leader sees the child on the start page (no log content)."""
+    access.require(actor, Action.EDIT_PLAN, transition.log)
+    if transition.notified_at is not None:
+        raise ValidationError("Skolen er allerede varslet.")
+    transition.notified_at = timezone.now()
+    transition.save(update_fields=["notified_at"])
+    _audit(actor, transition.log, "transition.school_notified", transition, skole=transition.to_unit.name)
+    for leader in events.unit_leaders(transition.to_unit):  # "transitions notify the receiving unit"
+        events.tell(leader, kind=Kind.SCHOOL_NOTIFIED, path="/")
+    return transition
+
+
+def may_add_contact_teacher(person: Person, transition: Transition) -> bool:
+    """The holder, or the receiving school's principal once a participant (seeds/000)."""
+    log = transition.log
+    if not log.is_active:
+        return False
+    if log.holder_id == person.id:
+        return True
+    return (
+        log.participants.filter(person=person, unit=transition.to_unit, removed_at__isnull=True).exists()
+        and Membership.objects.active().filter(person=person, unit=transition.to_unit, role=Role.LEADER).exists()
+    )
+
+
+@transaction.atomic
+def add_contact_teacher(*, actor: Person, transition: Transition, teacher: Person) -> Participant:
+    """seeds/000: the principal adds the contact teacher as soon as it is known."""
+    log = transition.log
+    access.require(actor, Action.VIEW_LOG, log)
+    if not may_add_contact_teacher(actor, transition):
+        raise PermissionDenied("Bare rektor ved den nye skolen eller stafettholderen kan legge til kontaktlæreren.")
+    if not Membership.objects.active().filter(person=teacher, unit=transition.to_unit).exists():
+        raise ValidationError(
+            {"teacher": f"{teacher.full_name} står ikke på ansattlisten ved {transition.to_unit.name}."}
+        )
+    participant = add_participant_unchecked(
+        actor=actor, log=log, person=teacher, unit=transition.to_unit, extra_reason="Kontaktlærer fra skolestart"
+    )
+    Transition.objects.filter(pk=transition.pk).update(contact_teacher=teacher)
+    transition.contact_teacher = teacher
+    _audit(actor, log, "transition.contact_teacher_added", transition, kontaktlærer=teacher.full_name)
+    return participant
+
+
+@transaction.atomic
+def schedule_transition_meeting(
+    *, actor: Person, transition: Transition, number: int, starts_at: datetime, place: str
+) -> Meeting:
+    if number not in (1, 2):
+        raise ValidationError("Velg overgangsmøte 1 eller 2.")
+    agenda = GOOD_MEETINGS_AGENDA
+    if number == 1:
+        agenda += (
+            "\n\nI dette møtet: minst ett tiltak hver for barnehagen, foresatte (ferien), SFO-leder og kontaktlærer."
+        )
+    else:
+        agenda += (
+            "\n\nI dette møtet: evaluer tiltakene fra overgangsmøte 1. "
+            "Avslutt loggen, eller gi stafettpinnen til kontaktlæreren."
+        )
+    meeting = schedule_meeting(
+        actor=actor,
+        log=transition.log,
+        starts_at=starts_at,
+        place=place,
+        agenda=agenda,
+        title=f"Overgangsmøte {number}",
+    )
+    Transition.objects.filter(pk=transition.pk).update(**{f"meeting_{number}": meeting})
+    setattr(transition, f"meeting_{number}", meeting)
+    return meeting
+
+
+def complete_open_transitions(log: RelayLog, *, new_holder: Person | None = None) -> None:
+    """Closing the log ends its transition; so does the contact teacher taking the baton (lifecycle.py)."""
+    open_ones = Transition.objects.filter(log=log, completed_at__isnull=True)
+    if new_holder is not None:
+        open_ones = open_ones.filter(contact_teacher=new_holder)
+    open_ones.update(completed_at=timezone.now())
+
+
+def announced_to(person: Person) -> list[Transition]:
+    """Children announced to schools this person leads: name, from where, when — no log content."""
+    units = Membership.objects.active().filter(person=person, role=Role.LEADER).values("unit_id")
+    return list(
+        Transition.objects.filter(to_unit_id__in=units, notified_at__isnull=False, completed_at__isnull=True)
+        .select_related("log__subject", "log__unit", "log__holder", "to_unit")
+        .order_by("start_date")
+    )

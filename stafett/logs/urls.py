@@ -1,0 +1,66 @@
+from django.urls import path
+
+from stafett.logs import templates_admin, views, views_consent, views_lifecycle, views_plan, views_transition
+
+app_name = "logs"
+urlpatterns = [
+    path("maler/", templates_admin.template_list, name="templates"),
+    path("maler/<uuid:code>/", templates_admin.template_edit, name="template_edit"),
+    path("tjenestested/<uuid:unit_code>/ny-logg/", views.find_child, name="find_child"),
+    path("tjenestested/<uuid:unit_code>/ny-logg/registrer/", views.register_child, name="register_child"),
+    path("tjenestested/<uuid:unit_code>/ny-logg/<uuid:person_code>/", views.open_log, name="open"),
+    path(
+        "tjenestested/<uuid:unit_code>/ny-logg/<uuid:person_code>/digitalt-samtykke/",
+        views_consent.open_with_digital_consent,
+        name="open_digital",
+    ),
+    path("logg/<uuid:log_code>/samtykke/digitalt/", views_consent.request_digital_consent, name="request_consent"),
+    path("samtykke/<uuid:request_code>/", views_consent.answer_consent, name="answer_consent"),
+    path("logg/<uuid:log_code>/", views.detail, name="detail"),
+    path("logg/<uuid:log_code>/oversikt/", views.edit_overview, name="edit_overview"),
+    path("logg/<uuid:log_code>/bilde/", views.photo, name="photo"),
+    path("logg/<uuid:log_code>/bilde/ny/", views.photo_upload, name="photo_upload"),
+    path("logg/<uuid:log_code>/deltakere/ny/", views.add_participant, name="add_participant"),
+    path(
+        "logg/<uuid:log_code>/deltakere/<uuid:participant_code>/fjern/",
+        views.remove_participant,
+        name="remove_participant",
+    ),
+    path("logg/<uuid:log_code>/tilgangslogg/", views.access_log_page, name="access_log"),
+    path(
+        "logg/<uuid:log_code>/samtykke/<uuid:consent_code>/dokument/", views.consent_document, name="consent_document"
+    ),
+    path("logg/<uuid:log_code>/mal/ny/", views_plan.add_goal, name="add_goal"),
+    path("logg/<uuid:log_code>/mal/<uuid:goal_code>/endre/", views_plan.edit_goal, name="edit_goal"),
+    path("logg/<uuid:log_code>/mal/<uuid:goal_code>/tiltak/ny/", views_plan.add_measure, name="add_measure"),
+    path("logg/<uuid:log_code>/tiltak/<uuid:measure_code>/endre/", views_plan.edit_measure, name="edit_measure"),
+    path("logg/<uuid:log_code>/tiltak/<uuid:measure_code>/evaluer/", views_plan.evaluate_measure, name="evaluate"),
+    path("logg/<uuid:log_code>/moter/nytt/", views_plan.schedule_meeting, name="schedule_meeting"),
+    path("logg/<uuid:log_code>/moter/<uuid:meeting_code>/referat/", views_plan.meeting_minutes, name="minutes"),
+    path("logg/<uuid:log_code>/moter/<uuid:meeting_code>/invitasjon.ics", views_plan.meeting_ics, name="meeting_ics"),
+    path("logg/<uuid:log_code>/meldinger/", views_plan.post_message, name="post_message"),
+    path("logg/<uuid:log_code>/samtykke/forny/", views_lifecycle.renew_consent, name="renew_consent"),
+    path("logg/<uuid:log_code>/samtykke/trekk/", views_lifecycle.withdraw_consent, name="withdraw_consent"),
+    path("logg/<uuid:log_code>/ny-stafettholder/", views_lifecycle.propose_handover, name="propose_handover"),
+    path("overforing/<uuid:handover_code>/", views_lifecycle.answer_handover, name="answer_handover"),
+    path("logg/<uuid:log_code>/avslutt/", views_lifecycle.close_log, name="close"),
+    path("logg/<uuid:log_code>/slett-innhold/", views_lifecycle.delete_content, name="delete_content"),
+    path("logg/<uuid:log_code>/gjenapne/", views_lifecycle.reopen_log, name="reopen"),
+    path("logg/<uuid:log_code>/utskrift.pdf", views_lifecycle.printout, name="printout"),
+    path("logg/<uuid:log_code>/overgang/ny/", views_transition.start, name="transition_start"),
+    path(
+        "logg/<uuid:log_code>/overgang/<uuid:transition_code>/varsle/",
+        views_transition.notify,
+        name="transition_notify",
+    ),
+    path(
+        "logg/<uuid:log_code>/overgang/<uuid:transition_code>/kontaktlaerer/",
+        views_transition.contact_teacher,
+        name="transition_teacher",
+    ),
+    path(
+        "logg/<uuid:log_code>/overgang/<uuid:transition_code>/mote/<int:number>/",
+        views_transition.meeting,
+        name="transition_meeting",
+    ),
+]

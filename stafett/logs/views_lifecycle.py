@@ -1,0 +1,193 @@
+"""Consent renewal and withdrawal, handover of the baton, closing, reopening, deletion, printout."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from stafett import access
+from stafett.access import Action, PersonRequest, needs, signed_in
+from stafett.archive.pdf import render_log_pdf
+from stafett.lib.forms import add_form_errors
+from stafett.logs import actions, lifecycle
+from stafett.logs.forms import CloseForm, DeclineForm, HandoverForm, RenewConsentForm
+from stafett.logs.models import Handover, HandoverStatus, RelayLog
+from stafett.logs.views import member_choices
+from stafett.people.models import Person, Unit
+
+
+def _consent_data(form: RenewConsentForm, log: RelayLog, unit: Unit) -> actions.ConsentData:
+    d = form.cleaned_data
+    return actions.ConsentData(
+        services=d["services"],
+        signatories=list(d["signatories"]),
+        document=d["document"],
+        collected_at_unit=unit,
+        valid_until=d["valid_until"],
+        not_shared=d["not_shared"],
+        level=d["level"],
+    )
+
+
+def _signers(log: RelayLog) -> list[Person]:
+    return [*actions.guardians_of(log.subject), log.subject]
+
+
+@needs(Action.RENEW_CONSENT)
+@require_http_methods(["GET", "POST"])
+def renew_consent(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    current = actions.current_consent(log)
+    initial = (
+        {"services": current.services, "not_shared": current.not_shared, "level": current.level} if current else {}
+    )
+    form = RenewConsentForm(request.POST or None, request.FILES or None, signers=_signers(log), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.renew_consent(actor=request.user, log=log, consent=_consent_data(form, log, log.unit))
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            messages.success(request, "Det nye samtykket er registrert. Det gamle ligger i historikken.")
+            return redirect("logs:detail", log_code=log.code)
+    return render(request, "logs/renew_consent.html", {"log": log, "form": form}, status=400 if form.errors else 200)
+
+
+@needs(Action.WITHDRAW_CONSENT)
+@require_http_methods(["GET", "POST"])
+def withdraw_consent(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    relations = access.relations_to(request.user, log)
+    on_paper = not relations & {access.Relation.GUARDIAN, access.Relation.YOUTH}
+    if request.method == "POST":
+        try:
+            lifecycle.withdraw_consent(actor=request.user, log=log, on_paper=on_paper)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(
+                request, "Samtykket er trukket tilbake. Loggen er nå passiv, og deltakerne har ikke lenger tilgang."
+            )
+        return redirect("logs:detail", log_code=log.code)
+    return render(request, "logs/withdraw_consent.html", {"log": log, "on_paper": on_paper})
+
+
+def _handover_choices(log: RelayLog) -> list[tuple[str, str]]:
+    consent = actions.current_consent(log)
+    services = set(consent.services) if consent else set()
+    return [(key, label) for key, label, unit in member_choices(log, with_units=True) if unit.service_type in services]
+
+
+@needs(Action.HAND_OVER)
+@require_http_methods(["GET", "POST"])
+def propose_handover(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    form = HandoverForm(request.POST or None, members=_handover_choices(log))
+    if request.method == "POST" and form.is_valid():
+        person_code, unit_code = form.cleaned_data["member"].split(":")
+        to = get_object_or_404(Person, code=person_code)
+        unit = get_object_or_404(Unit, code=unit_code)
+        try:
+            lifecycle.propose_handover(actor=request.user, log=log, to=to, unit=unit, note=form.cleaned_data["note"])
+        except ValidationError as e:
+            add_form_errors(form, e, default_field="member")
+        else:
+            messages.success(
+                request,
+                f"{to.full_name} er spurt om å overta. Til det er godtatt, er {log.holder.full_name} stafettholder.",
+            )
+            return (
+                redirect("logs:detail", log_code=log.code)
+                if access.can(request.user, Action.VIEW_LOG, log)
+                else redirect("core:start")
+            )
+    return render(request, "logs/handover_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def answer_handover(request: PersonRequest, handover_code: str) -> HttpResponse:
+    """The proposed holder accepts or declines; others who can read the log get 403, anyone else 404."""
+    handover = (
+        Handover.objects.select_related("log__subject", "log__unit", "from_holder", "to_unit")
+        .filter(code=handover_code)
+        .first()
+    )
+    if handover is None:
+        raise Http404
+    if handover.to_person_id != request.user.id:
+        access.require(request.user, Action.VIEW_LOG, handover.log)
+        raise access.PermissionDenied
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and handover.status == HandoverStatus.PROPOSED:
+        try:
+            if "accept" in request.POST:
+                lifecycle.accept_handover(actor=request.user, handover=handover)
+                messages.success(request, f"Du er nå stafettholder for {handover.log.subject.full_name}.")
+                return redirect("logs:detail", log_code=handover.log.code)
+            if form.is_valid():
+                lifecycle.decline_handover(actor=request.user, handover=handover, reason=form.cleaned_data["reason"])
+                messages.info(request, f"Du har sagt nei. {handover.from_holder.full_name} er fortsatt stafettholder.")
+                return redirect("core:start")
+        except ValidationError as e:
+            form.add_error(None, e.messages)
+    status = 400 if form.errors else 200
+    return render(request, "logs/handover_answer.html", {"handover": handover, "form": form}, status=status)
+
+
+@needs(Action.CLOSE_LOG)
+@require_http_methods(["GET", "POST"])
+def close_log(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            closed = lifecycle.close_log(actor=request.user, log=log, reason=form.cleaned_data["reason"])
+        except ValidationError as e:
+            add_form_errors(form, e, default_field="reason")
+        else:
+            return render(request, "logs/closed.html", {"log": closed.log, "record_line": closed.record_line})
+    return render(request, "logs/close_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)
+
+
+@needs(Action.CLOSE_LOG)
+@require_http_methods(["GET", "POST"])
+def delete_content(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            lifecycle.delete_content(actor=request.user, log=log)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(
+                request, "Innholdet er slettet. Arkivkopien og loggen over hvem som har gjort hva, er tatt vare på."
+            )
+        return redirect("logs:detail", log_code=log.code)
+    return render(request, "logs/delete_confirm.html", {"log": log})
+
+
+@needs(Action.VIEW_LOG)
+@require_http_methods(["GET", "POST"])
+def reopen_log(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    access.require(request.user, Action.OPEN_LOG, log.unit)
+    form = RenewConsentForm(request.POST or None, request.FILES or None, signers=_signers(log))
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.reopen_log(actor=request.user, log=log, consent=_consent_data(form, log, log.unit))
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            messages.success(request, "Loggen er åpnet igjen med nytt samtykke. Du er stafettholder.")
+            return redirect("logs:detail", log_code=log.code)
+    return render(request, "logs/reopen.html", {"log": log, "form": form}, status=400 if form.errors else 200)
+
+
+@needs(Action.EXPORT)
+@require_GET
+def printout(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    actions.record_view(actor=request.user, log=log, what="utskrift")
+    try:
+        pdf = render_log_pdf(log, reason="Utskrift")
+    except OSError:  # WeasyPrint without the Pango system library
+        return render(request, "logs/printout_unavailable.html", {"log": log}, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="stafettlogg-{log.created_at:%Y%m%d}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

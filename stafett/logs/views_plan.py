@@ -1,0 +1,256 @@
+"""Goals, measures, evaluations, meetings (with .ics invitations) and messages in a log."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from icalendar import Calendar, Event
+
+from stafett import access
+from stafett.access import Action, PersonRequest, needs
+from stafett.lib.forms import add_form_errors
+from stafett.logs import actions
+from stafett.logs.forms import (
+    EvaluationForm,
+    GoalEditForm,
+    GoalForm,
+    MeasureForm,
+    MeetingForm,
+    MessageForm,
+    MinutesForm,
+)
+from stafett.logs.models import Goal, Measure, Meeting, RelayLog
+from stafett.people.models import Person
+
+
+def _back(log: RelayLog, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("logs:detail", args=[log.code]) + (f"#{anchor}" if anchor else ""))
+
+
+def _hint_message(request: PersonRequest, form: object, saved: str) -> None:
+    hints = form.hints()  # type: ignore[attr-defined]
+    if hints:
+        messages.info(request, f"{saved} Tips til klarspråk: " + " ".join(h for hs in hints.values() for h in hs))
+    else:
+        messages.success(request, saved)
+
+
+@needs(Action.EDIT_PLAN)
+@require_POST
+def add_goal(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    form = GoalForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_goal(
+                actor=request.user, log=log, arena=form.cleaned_data["arena"], text=form.cleaned_data["text"]
+            )
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            _hint_message(request, form, "Målet er lagt til.")
+            return _back(log, "mal")
+    return render(request, "logs/goal_form.html", {"log": log, "form": form}, status=400)
+
+
+def _responsible_choices(log: RelayLog) -> list[tuple[Person, str]]:
+    choices = [(log.holder, f"{log.holder.full_name} (stafettholder)")]
+    for p in log.participants.filter(removed_at__isnull=True).select_related("person", "unit"):
+        choices.append((p.person, f"{p.person.full_name} ({p.unit.name})"))
+    for g in actions.guardians_of(log.subject):
+        choices.append((g, f"{g.full_name} (foresatt)"))
+    choices.append((log.subject, f"{log.subject.full_name} (barnet selv)"))
+    return choices
+
+
+@needs(Action.EDIT_PLAN)
+@require_http_methods(["GET", "POST"])
+def add_measure(request: PersonRequest, log: RelayLog, goal_code: str) -> HttpResponse:
+    goal = get_object_or_404(Goal, log=log, code=goal_code)
+    form = MeasureForm(request.POST or None, choices=_responsible_choices(log))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_measure(actor=request.user, goal=goal, data=form.measure_data())
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            _hint_message(request, form, "Tiltaket er lagt til.")
+            return _back(log, "mal")
+    context = {"log": log, "goal": goal, "form": form}
+    return render(request, "logs/measure_form.html", context, status=400 if form.errors else 200)
+
+
+@needs(Action.EDIT_PLAN)
+@require_http_methods(["GET", "POST"])
+def edit_measure(request: PersonRequest, log: RelayLog, measure_code: str) -> HttpResponse:
+    measure = get_object_or_404(Measure.objects.select_related("goal"), log=log, code=measure_code)
+    initial = {f: getattr(measure, f) for f in ("what", "category", "responsible", "deadline", "evaluation_date")}
+    initial["version"] = measure.version
+    form = MeasureForm(request.POST or None, initial=initial, choices=_responsible_choices(log))
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = form.cleaned_data["version"] or 0
+            actions.update_measure(actor=request.user, measure=measure, version=version, data=form.measure_data())
+        except actions.StaleEdit:
+            form.add_error(None, actions.StaleEdit.message)
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            _hint_message(request, form, "Tiltaket er endret.")
+            return _back(log, "mal")
+    context = {"log": log, "goal": measure.goal, "measure": measure, "form": form}
+    return render(request, "logs/measure_form.html", context, status=400 if form.errors else 200)
+
+
+@needs(Action.EVALUATE_OWN_MEASURE)
+@require_http_methods(["GET", "POST"])
+def evaluate_measure(request: PersonRequest, log: RelayLog, measure_code: str) -> HttpResponse:
+    measure = get_object_or_404(Measure.objects.select_related("responsible"), log=log, code=measure_code)
+    if not access.can(request.user, Action.EVALUATE_ANY_MEASURE, log) and measure.responsible_id != request.user.id:
+        raise PermissionDenied
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = actions.EvaluationData(**form.cleaned_data)
+        try:
+            actions.evaluate_measure(actor=request.user, measure=measure, data=data)
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            _hint_message(request, form, "Evalueringen er lagret.")
+            return _back(log, "mal")
+    evaluations = measure.evaluations.select_related("author")
+    context = {"log": log, "measure": measure, "form": form, "evaluations": evaluations}
+    return render(request, "logs/evaluation_form.html", context, status=400 if form.errors else 200)
+
+
+# --- Meetings -------------------------------------------------------------------------
+
+
+@needs(Action.EDIT_PLAN)
+@require_http_methods(["GET", "POST"])
+def schedule_meeting(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    agenda = log.template.meeting_agenda if log.template else None
+    form = MeetingForm(request.POST or None, initial={"agenda": agenda} if agenda else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = actions.schedule_meeting(actor=request.user, log=log, **form.cleaned_data)
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            messages.success(
+                request, f"Møtet {meeting.starts_at:%d.%m.%Y} er lagt inn. Last ned invitasjonen til kalenderen."
+            )
+            return _back(log, "moter")
+    return render(request, "logs/meeting_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)
+
+
+def _meeting_people(log: RelayLog) -> list[Person]:
+    people = [log.holder, *actions.guardians_of(log.subject), log.subject]
+    people += [p.person for p in log.participants.filter(removed_at__isnull=True).select_related("person")]
+    return list(dict.fromkeys(people))
+
+
+@needs(Action.EDIT_PLAN)
+@require_http_methods(["GET", "POST"])
+def meeting_minutes(request: PersonRequest, log: RelayLog, meeting_code: str) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, log=log, code=meeting_code)
+    initial = {
+        "version": meeting.version,
+        "minutes": meeting.minutes,
+        "next_meeting_date": meeting.next_meeting_date,
+        "attendees": list(meeting.attendees.all()),
+    }
+    form = MinutesForm(request.POST or None, initial=initial, people=_meeting_people(log))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.record_minutes(
+                actor=request.user,
+                meeting=meeting,
+                version=d["version"],
+                attendees=list(d["attendees"]),
+                minutes=d["minutes"],
+                next_meeting_date=d["next_meeting_date"],
+            )
+        except actions.StaleEdit:
+            form.add_error(None, actions.StaleEdit.message)
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            _hint_message(request, form, "Referatet er lagret.")
+            return _back(log, "moter")
+    context = {"log": log, "meeting": meeting, "form": form}
+    return render(request, "logs/minutes_form.html", context, status=400 if form.errors else 200)
+
+
+@needs(Action.VIEW_LOG)
+@require_GET
+def meeting_ics(request: PersonRequest, log: RelayLog, meeting_code: str) -> HttpResponse:
+    """An iCalendar invitation. Data minimisation: no child's name, only a link back."""
+    meeting = get_object_or_404(Meeting, log=log, code=meeting_code)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Stafett//stafettlogg//NO")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{meeting.code}@stafett")
+    event.add("summary", meeting.title)
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
+    event.add("location", meeting.place)
+    event.add(
+        "description",
+        "Dagsorden og mer om møtet: " + request.build_absolute_uri(reverse("logs:detail", args=[log.code])),
+    )
+    event.add("dtstamp", meeting.created_at)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stafettmote-{meeting.starts_at:%Y-%m-%d}.ics"'
+    return response
+
+
+# --- Messages ---------------------------------------------------------------------------
+
+
+@needs(Action.POST_MESSAGE)
+@require_POST
+def post_message(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        measure = None
+        if form.cleaned_data["measure"]:
+            measure = get_object_or_404(Measure, log=log, code=form.cleaned_data["measure"])
+        try:
+            message = actions.post_message(actor=request.user, log=log, text=form.cleaned_data["text"], measure=measure)
+        except ValidationError as e:
+            add_form_errors(form, e, default_field="text")
+        else:
+            if request.htmx:
+                return render(request, "logs/_message.html", {"message": message})
+            messages.success(request, "Meldingen er sendt." if measure is None else "Kommentaren er lagret.")
+            return _back(log, "meldinger" if measure is None else f"tiltak-{measure.code}")
+    return render(request, "logs/message_error.html", {"log": log, "form": form}, status=400)
+
+
+@needs(Action.EDIT_PLAN)
+@require_http_methods(["GET", "POST"])
+def edit_goal(request: PersonRequest, log: RelayLog, goal_code: str) -> HttpResponse:
+    goal = get_object_or_404(Goal, log=log, code=goal_code)
+    form = GoalEditForm(request.POST or None, initial={"text": goal.text, "version": goal.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_goal(
+                actor=request.user, goal=goal, version=form.cleaned_data["version"], text=form.cleaned_data["text"]
+            )
+        except actions.StaleEdit:
+            form.add_error(None, actions.StaleEdit.message)
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            _hint_message(request, form, "Målet er endret.")
+            return _back(log, "mal")
+    return render(request, "logs/goal_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,84 @@
+"""Transitions: start the routine, notify the school, the principal adds the contact teacher,
+transition meetings 1 and 2. The log page shows which step is due and what is missing."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stafett.access import Action, PersonRequest, needs
+from stafett.lib.forms import add_form_errors
+from stafett.logs import transitions
+from stafett.logs.forms import ContactTeacherForm, TransitionForm, TransitionMeetingForm
+from stafett.logs.models import RelayLog, Transition
+
+
+def _back(log: RelayLog) -> HttpResponse:
+    return redirect(f"/logg/{log.code}/#overgang")
+
+
+@needs(Action.EDIT_PLAN)
+@require_http_methods(["GET", "POST"])
+def start(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    form = TransitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transitions.start_transition(actor=request.user, log=log, **form.cleaned_data)
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            messages.success(request, "Overgangen er startet. Stegene vises på loggen.")
+            return _back(log)
+    return render(request, "logs/transition_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)
+
+
+@needs(Action.EDIT_PLAN)
+@require_POST
+def notify(request: PersonRequest, log: RelayLog, transition_code: str) -> HttpResponse:
+    transition = get_object_or_404(Transition, log=log, code=transition_code)
+    try:
+        transitions.notify_school(actor=request.user, transition=transition)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, f"{transition.to_unit.name} er varslet.")
+    return _back(log)
+
+
+@needs(Action.VIEW_LOG)
+@require_http_methods(["GET", "POST"])
+def contact_teacher(request: PersonRequest, log: RelayLog, transition_code: str) -> HttpResponse:
+    transition = get_object_or_404(Transition.objects.select_related("to_unit"), log=log, code=transition_code)
+    form = ContactTeacherForm(request.POST or None, unit=transition.to_unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transitions.add_contact_teacher(
+                actor=request.user, transition=transition, teacher=form.cleaned_data["teacher"]
+            )
+        except ValidationError as e:
+            add_form_errors(form, e, default_field="teacher")
+        else:
+            messages.success(request, f"{form.cleaned_data['teacher'].full_name} er lagt til som kontaktlærer.")
+            return _back(log)
+    context = {"log": log, "transition": transition, "form": form}
+    return render(request, "logs/contact_teacher_form.html", context, status=400 if form.errors else 200)
+
+
+@needs(Action.EDIT_PLAN)
+@require_http_methods(["GET", "POST"])
+def meeting(request: PersonRequest, log: RelayLog, transition_code: str, number: int) -> HttpResponse:
+    transition = get_object_or_404(Transition, log=log, code=transition_code)
+    form = TransitionMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transitions.schedule_transition_meeting(
+                actor=request.user, transition=transition, number=number, **form.cleaned_data
+            )
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            messages.success(request, f"Overgangsmøte {number} er kalt inn. Last ned invitasjonen under «Møter».")
+            return _back(log)
+    context = {"log": log, "transition": transition, "form": form, "number": number}
+    return render(request, "logs/transition_meeting_form.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,84 @@
+"""The outbox: every notification is a row written by the action that causes it, in the
+same transaction, and delivered by the worker (STYLE: the database is the outbox).
+A notification never carries sensitive content — only that there is news, and a link."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from stafett.people.models import Person
+
+
+class Channel(models.TextChoices):
+    EMAIL = "epost", "E-post"
+    SMS = "sms", "SMS"
+
+
+class Kind(models.TextChoices):
+    NEW_MESSAGE = "melding", "Ny melding"
+    COMMENT = "kommentar", "Ny kommentar"
+    CALENDAR = "kalender", "Nytt i kalenderen"
+    CONSENT_REQUEST = "samtykke_forespurt", "Samtykke venter på deg"
+    HANDOVER_REQUEST = "stafettholder_forespurt", "Spørsmål om å bli stafettholder"
+    CONSENT_WITHDRAWN = "samtykke_trukket", "Samtykket er trukket"
+    SCHOOL_NOTIFIED = "skole_varslet", "Barn som skal begynne på skolen"
+    DEADLINE_SOON = "frist_snart", "Frist nærmer seg"
+    DEADLINE_PASSED = "frist_passert", "Frist er passert"
+    EVALUATION_SOON = "evaluering_snart", "Evaluering nærmer seg"
+    EVALUATION_PASSED = "evaluering_passert", "Evaluering er forsinket"
+    CONSENT_EXPIRING = "samtykke_utloper", "Samtykket går snart ut"
+    HANDOVER_PENDING = "overforing_venter", "Ny stafettholder har ikke svart"
+    NO_MEETING = "ingen_mote", "Lenge siden siste møte"
+    HOLDER_LEFT = "holder_sluttet", "Stafettholderen har sluttet"
+    TRANSITION_STEP = "overgang_steg", "Steg i overgangen forfaller"
+    QUARTERLY_SUMMARY = "kvartal", "Kvartalsoversikt"
+
+
+class Status(models.TextChoices):
+    PENDING = "venter", "Venter"
+    SENT = "sendt", "Sendt"
+    FAILED = "feilet", "Feilet"
+
+
+class Notification(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    recipient = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="notifications")
+    address = models.CharField(max_length=254)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    path = models.CharField(max_length=300, help_text="Link inside Stafett, e.g. /logg/<code>/")
+    # The same reminder is sent once, not every day: the daily job gives it a key.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key", "channel"], condition=Q(dedupe_key__isnull=False), name="notification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.address}"
+
+
+class Preferences(models.Model):
+    """What a person wants to hear about, and how. Participants choose per log too (Participant.notify_*)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="notification_preferences")
+    new_message = models.BooleanField("varsel om ny melding", default=True)
+    calendar = models.BooleanField("varsel om kalenderoppføring", default=True)
+    comment = models.BooleanField("varsel om kommentar", default=False)
+    by_email = models.BooleanField("på e-post", default=True)
+    by_sms = models.BooleanField("på SMS", default=False)
+
+    def __str__(self) -> str:
+        return f"Varsler for {self.person}"

@@ -1,0 +1,96 @@
+"""Writing notifications (inside the action's transaction) and delivering them (the worker)."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from stafett.notify import channels
+from stafett.notify.models import Channel, Notification, Preferences, Status
+from stafett.people.models import Person
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8, 16 minutes … between tries."""
+    return timedelta(minutes=2 ** max(attempts - 1, 0))
+
+
+def preferences(person: Person) -> Preferences:
+    return Preferences.objects.filter(person=person).first() or Preferences(person=person)
+
+
+def queue(*, recipient: Person, kind: str, path: str, dedupe_key: str | None = None) -> list[Notification]:
+    """Queue one notification per channel the person has chosen and can be reached on.
+    Call inside the action's transaction: nothing is sent if the action rolls back."""
+    prefs = preferences(recipient)
+    targets = []
+    if prefs.by_email and recipient.email:
+        targets.append((Channel.EMAIL, recipient.email))
+    if prefs.by_sms and recipient.phone:
+        targets.append((Channel.SMS, recipient.phone))
+    if not targets and recipient.phone:
+        targets.append((Channel.SMS, recipient.phone))  # the only way to reach them
+    made = []
+    now = timezone.now()
+    for channel, address in targets:
+        notification = Notification(
+            recipient=recipient,
+            address=address,
+            channel=channel,
+            kind=kind,
+            path=path,
+            dedupe_key=dedupe_key,
+            next_attempt_at=now,
+        )
+        if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key, channel=channel).exists():
+            continue
+        try:
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:  # the same reminder, queued by a parallel run
+            continue
+        made.append(notification)
+    return made
+
+
+def deliver_due(now: datetime | None = None, *, limit: int = 500) -> int:
+    """Send what is due; safe to run from several workers at once. Returns how many were sent."""
+    now = now or timezone.now()
+    due = list(
+        Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        .select_related("recipient")
+        .order_by("next_attempt_at", "id")[:limit]
+    )
+    sent = 0
+    for n in due:
+        # Claim it: only one worker wins the conditional UPDATE (like healthchecks' sendalerts).
+        claimed = Notification.objects.filter(pk=n.pk, status=Status.PENDING, attempts=n.attempts).update(
+            attempts=F("attempts") + 1, next_attempt_at=now + backoff(n.attempts + 1)
+        )
+        if not claimed:
+            continue
+        try:
+            if n.channel == Channel.EMAIL:
+                name = n.recipient.given_name if n.recipient else ""
+                channels.send_email(to=n.address, name=name, kind=n.kind, path=n.path)
+            else:
+                channels.send_sms(to=n.address, kind=n.kind, path=n.path)
+        except Exception as e:  # noqa: BLE001 - any failure is retried with backoff, then reported
+            log.warning("Notification %s failed: %s", n.code, e)
+            failed = n.attempts + 1 >= MAX_ATTEMPTS
+            Notification.objects.filter(pk=n.pk).update(
+                status=Status.FAILED if failed else Status.PENDING, last_error=str(e)[:300]
+            )
+            continue
+        Notification.objects.filter(pk=n.pk).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+        sent += 1
+    return sent
+
+
+def pending_count() -> int:
+    return Notification.objects.filter(Q(status=Status.PENDING)).count()

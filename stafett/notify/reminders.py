@@ -1,0 +1,131 @@
+"""The daily reminder job: deadlines and evaluations before and when overdue, consent running
+out (30, 14 and 7 days before), a handover not answered, a log with no meeting for months,
+a holder who has left the unit, a transition step falling due. Each reminder is sent once:
+its dedupe key names the thing and the occasion."""
+
+from datetime import date, timedelta
+
+from django.db.models import Exists, Max, OuterRef, Q
+
+from stafett.logs.models import Consent, Handover, HandoverStatus, LogStatus, Measure, RelayLog, Transition
+from stafett.logs.transitions import progress
+from stafett.notify.events import log_path, tell, unit_leaders
+from stafett.notify.models import Kind
+from stafett.people.models import Membership, Municipality
+
+CONSENT_WARNINGS = (30, 14, 7)
+TRANSITION_WARNING = timedelta(days=14)
+
+
+def run_reminders(today: date) -> int:
+    """Queue every reminder due today; returns how many were queued (duplicates are skipped)."""
+    from stafett.notify.models import Notification
+
+    before = Notification.objects.count()
+    for municipality in Municipality.objects.all():
+        _measures(municipality, today)
+        _consents(municipality, today)
+        _handovers(municipality, today)
+        _no_meeting(municipality, today)
+    _holders_who_left(today)
+    _transitions(today)
+    return Notification.objects.count() - before
+
+
+def _active_logs_in(municipality: Municipality) -> Q:
+    return Q(log__status=LogStatus.ACTIVE, log__unit__municipality=municipality)
+
+
+def _measures(m: Municipality, today: date) -> None:
+    soon = today + timedelta(days=m.remind_days_before)
+    open_measures = (
+        Measure.objects.filter(_active_logs_in(m), stopped_at__isnull=True)
+        .annotate(evaluated=Exists(Measure.evaluations.rel.related_model.objects.filter(measure=OuterRef("pk"))))
+        .select_related("responsible", "log")
+    )
+    for measure in open_measures.filter(Q(deadline=soon) | Q(deadline=today - timedelta(days=1))):
+        kind, when = (Kind.DEADLINE_SOON, "før") if measure.deadline == soon else (Kind.DEADLINE_PASSED, "etter")
+        tell(
+            measure.responsible,
+            kind=kind,
+            path=log_path(measure.log),
+            dedupe_key=f"frist:{measure.code}:{measure.deadline}:{when}",
+        )
+    for measure in open_measures.filter(evaluated=False).filter(
+        Q(evaluation_date=soon) | Q(evaluation_date=today - timedelta(days=1))
+    ):
+        soon_ = measure.evaluation_date == soon
+        kind = Kind.EVALUATION_SOON if soon_ else Kind.EVALUATION_PASSED
+        key = f"evaluering:{measure.code}:{measure.evaluation_date}:{'før' if soon_ else 'etter'}"
+        tell(measure.responsible, kind=kind, path=log_path(measure.log), dedupe_key=key)
+
+
+def _consents(m: Municipality, today: date) -> None:
+    days = [today + timedelta(days=d) for d in CONSENT_WARNINGS]
+    latest = Consent.objects.filter(log=OuterRef("log"), withdrawn_at__isnull=True).order_by("-created_at", "-id")
+    consents = (
+        Consent.objects.filter(_active_logs_in(m), withdrawn_at__isnull=True, valid_until__in=days)
+        .filter(pk=latest.values("pk")[:1])
+        .select_related("log__holder")
+    )
+    for consent in consents:
+        left = (consent.valid_until - today).days
+        tell(
+            consent.log.holder,
+            kind=Kind.CONSENT_EXPIRING,
+            path=log_path(consent.log),
+            dedupe_key=f"samtykke:{consent.code}:{left}",
+        )
+
+
+def _handovers(m: Municipality, today: date) -> None:
+    cutoff = today - timedelta(days=m.handover_reminder_days)
+    for h in Handover.objects.filter(
+        status=HandoverStatus.PROPOSED, created_at__date=cutoff, log__unit__municipality=m
+    ).select_related("to_person", "proposed_by", "log"):
+        tell(
+            h.to_person,
+            kind=Kind.HANDOVER_PENDING,
+            path=f"/overforing/{h.code}/",
+            dedupe_key=f"overforing:{h.code}:til",
+        )
+        tell(h.proposed_by, kind=Kind.HANDOVER_PENDING, path=log_path(h.log), dedupe_key=f"overforing:{h.code}:fra")
+
+
+def _no_meeting(m: Municipality, today: date) -> None:
+    cutoff = today - timedelta(days=30 * m.no_meeting_months)
+    logs = (
+        RelayLog.objects.filter(status=LogStatus.ACTIVE, unit__municipality=m, created_at__date__lte=cutoff)
+        .annotate(last_meeting=Max("meetings__starts_at"))
+        .filter(Q(last_meeting__isnull=True) | Q(last_meeting__date__lte=cutoff))
+        .select_related("holder")
+    )
+    for log in logs:
+        # Once per period without a meeting: the key names the month it started.
+        tell(log.holder, kind=Kind.NO_MEETING, path=log_path(log), dedupe_key=f"ingen_mote:{log.code}:{cutoff:%Y-%m}")
+
+
+def _holders_who_left(today: date) -> None:
+    still_there = Membership.objects.active().filter(person=OuterRef("holder"), unit=OuterRef("unit"))
+    for log in RelayLog.objects.filter(status=LogStatus.ACTIVE).filter(~Exists(still_there)).select_related("unit"):
+        for leader in unit_leaders(log.unit):
+            tell(
+                leader,
+                kind=Kind.HOLDER_LEFT,
+                path=f"/tjenestested/{log.unit.code}/oversikt/",
+                dedupe_key=f"holder_sluttet:{log.code}:{log.holder_id}:{leader.id}",
+            )
+
+
+def _transitions(today: date) -> None:
+    for t in Transition.objects.filter(completed_at__isnull=True, log__status=LogStatus.ACTIVE).select_related(
+        "log__holder", "log__unit", "to_unit", "contact_teacher", "meeting_1", "meeting_2"
+    ):
+        for step in progress(t):
+            if not step.done and step.due is not None and today <= step.due <= today + TRANSITION_WARNING:
+                tell(
+                    t.log.holder,
+                    kind=Kind.TRANSITION_STEP,
+                    path=log_path(t.log),
+                    dedupe_key=f"overgang:{t.code}:{step.key}:{step.due}",
+                )

@@ -1,0 +1,299 @@
+"""Every change to people, staff lists and guardians goes through these functions.
+
+Each takes the acting person first (keyword-only), validates, saves and
+writes its audit row in one transaction (STYLE: one action function per
+change of state).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from stafett import access
+from stafett.access import Action
+from stafett.audit.record import record
+from stafett.lib import national_id as nid
+from stafett.people.models import GuardianKind, Guardianship, Membership, Person, Role, Unit
+
+
+@dataclass(frozen=True)
+class PersonData:
+    given_name: str
+    family_name: str
+    email: str = ""
+    phone: str = ""
+    national_id: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+
+
+def _audit_person_fields(data: PersonData) -> dict[str, str]:
+    # Never the full national ID number in the audit details.
+    return {
+        "navn": f"{data.given_name} {data.family_name}",
+        "fødselsnummer": nid.mask(data.national_id),
+        "e-post": data.email,
+    }
+
+
+def _new_person(data: PersonData) -> Person:
+    person = Person(
+        given_name=data.given_name.strip(),
+        family_name=data.family_name.strip(),
+        email=data.email.strip().lower(),
+        phone=data.phone.strip(),
+        address=data.address.strip(),
+        postal_code=data.postal_code.strip(),
+        city=data.city.strip(),
+    )
+    if data.national_id:
+        try:
+            parsed = nid.parse(data.national_id)
+        except nid.InvalidNationalId as e:
+            raise ValidationError({"national_id": str(e)}) from None
+        person.national_id = parsed.number
+        person.birth_date = parsed.birth_date
+    person.set_unusable_password()
+    person.full_clean()
+    return person
+
+
+@transaction.atomic
+def register_person(*, actor: Person, data: PersonData) -> Person:
+    """Register a person (a child, a guardian) in the installation's person register."""
+    access.require(actor, Action.MANAGE_PEOPLE)
+    if not data.national_id:
+        raise ValidationError({"national_id": "Fødselsnummer eller D-nummer må fylles ut."})
+    person = _new_person(data)
+    person.save()
+    record(actor=actor, action="person.registered", obj=person, details=_audit_person_fields(data))
+    return person
+
+
+def find_by_national_id(raw: str) -> Person | None:
+    """Look a person up by national ID number; raises InvalidNationalId for a malformed one."""
+    number = nid.parse(raw).number
+    return Person.objects.filter(national_id=number).first()
+
+
+@transaction.atomic
+def add_guardian(*, actor: Person, child: Person, guardian: Person, kind: str = GuardianKind.PARENT) -> Guardianship:
+    access.require(actor, Action.MANAGE_PEOPLE)
+    if Guardianship.objects.filter(child=child, guardian=guardian).exists():
+        raise ValidationError(f"{guardian.full_name} er allerede registrert som foresatt for {child.full_name}.")
+    if child == guardian:
+        raise ValidationError("En person kan ikke være sin egen foresatte.")
+    guardianship = Guardianship(child=child, guardian=guardian, kind=kind)
+    guardianship.full_clean()
+    guardianship.save()
+    record(
+        actor=actor,
+        action="guardian.added",
+        obj=child,
+        details={"foresatt": guardian.full_name, "foresatt_kode": str(guardian.code), "type": kind},
+    )
+    return guardianship
+
+
+@transaction.atomic
+def remove_guardian(*, actor: Person, guardianship: Guardianship) -> None:
+    access.require(actor, Action.MANAGE_PEOPLE)
+    child, guardian = guardianship.child, guardianship.guardian
+    guardianship.delete()
+    record(
+        actor=actor,
+        action="guardian.removed",
+        obj=child,
+        details={"foresatt": guardian.full_name, "foresatt_kode": str(guardian.code)},
+    )
+
+
+# --- Staff lists (seeds/001 §3: the leader keeps the list current) ---------
+
+LEADER_ASSIGNABLE_ROLES = (Role.EMPLOYEE, Role.LEADER)
+
+
+def assignable_roles(actor: Person, unit: Unit) -> list[Role]:
+    """A leader staffs their unit; only a system administrator hands out admin roles."""
+    if access.Relation.SYSTEM_ADMIN in access.relations_to(actor, unit):
+        return list(Role)
+    return list(LEADER_ASSIGNABLE_ROLES)
+
+
+@dataclass(frozen=True)
+class StaffEntry:
+    person: PersonData
+    role: str = Role.EMPLOYEE
+    title: str = ""
+
+
+def _find_staff_person(data: PersonData) -> Person | None:
+    # Staff log in through the municipality's SSO, matched by e-mail (accounts/oidc.py),
+    # so the e-mail address is what identifies a staff member on the list.
+    if data.national_id:
+        try:
+            number = nid.parse(data.national_id).number
+        except nid.InvalidNationalId as e:
+            raise ValidationError({"national_id": str(e)}) from None
+        by_id = Person.objects.filter(national_id=number).first()
+        if by_id:
+            return by_id
+    return Person.objects.filter(email__iexact=data.email.strip()).first()
+
+
+def _validate_staff_entry(actor: Person, unit: Unit, entry: StaffEntry) -> Person | None:
+    """Raise ValidationError for a bad entry; return the existing person, if any."""
+    if not entry.person.email.strip():
+        raise ValidationError({"email": "E-postadresse må fylles ut: den brukes ved innlogging."})
+    if entry.role not in Role.values:
+        raise ValidationError({"role": f"Ukjent rolle «{entry.role}». Bruk en av: {', '.join(Role.values)}."})
+    if entry.role not in assignable_roles(actor, unit):
+        raise ValidationError({"role": f"Bare systemansvarlig kan gi rollen {Role(entry.role).label.lower()}."})
+    person = _find_staff_person(entry.person)
+    if person is None:
+        _new_person(entry.person)  # validates names, e-mail and ID number
+    elif Membership.objects.active().filter(person=person, unit=unit, role=entry.role).exists():
+        raise ValidationError(f"{person.full_name} står allerede på ansattlisten som {Role(entry.role).label.lower()}.")
+    return person
+
+
+def _add_validated_staff(actor: Person, unit: Unit, entry: StaffEntry, person: Person | None) -> Membership:
+    # An import can name a new person twice (two roles): the first row created them.
+    person = person or _find_staff_person(entry.person)
+    if person is None:
+        person = _new_person(entry.person)
+        person.save()
+        record(actor=actor, action="person.registered", obj=person, details=_audit_person_fields(entry.person))
+    membership = Membership(person=person, unit=unit, role=entry.role, title=entry.title.strip())
+    membership.full_clean()
+    membership.save()
+    record(
+        actor=actor,
+        action="staff.added",
+        obj=unit,
+        details={
+            "person": person.full_name,
+            "person_kode": str(person.code),
+            "rolle": entry.role,
+            "stilling": membership.title,
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def add_staff(*, actor: Person, unit: Unit, entry: StaffEntry) -> Membership:
+    access.require(actor, Action.MANAGE_STAFF, unit)
+    person = _validate_staff_entry(actor, unit, entry)
+    return _add_validated_staff(actor, unit, entry, person)
+
+
+@transaction.atomic
+def end_membership(*, actor: Person, membership: Membership, on: date | None = None) -> Membership:
+    """Take a person off the unit's staff list; their access through the unit ends at once."""
+    access.require(actor, Action.MANAGE_STAFF, membership.unit)
+    if membership.ended_on is not None:
+        raise ValidationError("Personen er allerede tatt av ansattlisten.")
+    other_leaders = Membership.objects.active().filter(unit=membership.unit, role=Role.LEADER).exclude(id=membership.id)
+    # Otherwise a leader could lock the unit out of its own staff list by accident.
+    if membership.person_id == actor.id and membership.role == Role.LEADER and not other_leaders.exists():
+        raise ValidationError("Du er eneste leder. Legg til en ny leder før du fjerner deg selv.")
+    membership.ended_on = on or timezone.localdate()
+    membership.full_clean()
+    membership.save(update_fields=["ended_on"])
+    record(
+        actor=actor,
+        action="staff.ended",
+        obj=membership.unit,
+        details={
+            "person": membership.person.full_name,
+            "person_kode": str(membership.person.code),
+            "rolle": membership.role,
+        },
+    )
+    return membership
+
+
+@dataclass
+class RowError:
+    line: int
+    messages: list[str]
+
+
+@dataclass
+class ImportResult:
+    added: list[Membership]
+    errors: list[RowError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [m for msgs in error.message_dict.values() for m in msgs]
+    return list(error.messages)
+
+
+@transaction.atomic
+def import_staff(*, actor: Person, unit: Unit, rows: list[tuple[int, StaffEntry | ValidationError]]) -> ImportResult:
+    """Add many staff members at once. Any bad row means nothing is changed (all or nothing)."""
+    access.require(actor, Action.MANAGE_STAFF, unit)
+    errors: list[RowError] = []
+    checked: list[tuple[StaffEntry, Person | None]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, entry in rows:
+        if isinstance(entry, ValidationError):
+            errors.append(RowError(line, _messages(entry)))
+            continue
+        email = entry.person.email.strip().lower()
+        if email and (email, entry.role) in seen:
+            errors.append(RowError(line, [f"Samme e-post og rolle som linje {seen[(email, entry.role)]}."]))
+            continue
+        seen[(email, entry.role)] = line
+        try:
+            checked.append((entry, _validate_staff_entry(actor, unit, entry)))
+        except ValidationError as e:
+            errors.append(RowError(line, _messages(e)))
+    if errors:
+        return ImportResult(added=[], errors=errors)
+    added = [_add_validated_staff(actor, unit, entry, person) for entry, person in checked]
+    return ImportResult(added=added, errors=[])
+
+
+@transaction.atomic
+def register_child_with_guardians(
+    *, actor: Person, unit: Unit, child: PersonData, guardians: list[PersonData]
+) -> Person:
+    """A staff member opening a log registers a child not yet in Stafett, with the guardians
+    who sign the consent (SPEC §6: find or register the person by national ID number).
+    Guardians already registered are linked, not duplicated."""
+    access.require(actor, Action.OPEN_LOG, unit)
+    if not guardians:
+        raise ValidationError("Registrer minst én foresatt: de foresatte må samtykke.")
+    if not child.national_id:
+        raise ValidationError({"national_id": "Fødselsnummer eller D-nummer må fylles ut."})
+    if find_by_national_id(child.national_id) is not None:
+        raise ValidationError({"national_id": "Barnet er allerede registrert."})
+    person = _new_person(child)
+    person.save()
+    record(actor=actor, action="person.registered", obj=person, details=_audit_person_fields(child))
+    for data in guardians:
+        guardian = find_by_national_id(data.national_id) if data.national_id else None
+        if guardian is None:
+            guardian = _new_person(data)
+            guardian.save()
+            record(actor=actor, action="person.registered", obj=guardian, details=_audit_person_fields(data))
+        Guardianship.objects.create(child=person, guardian=guardian)
+        record(
+            actor=actor,
+            action="guardian.added",
+            obj=person,
+            details={"foresatt": guardian.full_name, "foresatt_kode": str(guardian.code), "type": GuardianKind.PARENT},
+        )
+    return person

@@ -1,0 +1,79 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from stafett.lib import national_id as nid
+from stafett.people.actions import PersonData, StaffEntry
+from stafett.people.models import GuardianKind, Role
+
+
+class NationalIdField(forms.CharField):
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("label", "Fødselsnummer eller D-nummer")
+        kwargs.setdefault("help_text", "11 siffer")
+        kwargs.setdefault("max_length", 13)
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def clean(self, value: str) -> str:
+        value = super().clean(value)
+        if not value:
+            return ""
+        try:
+            return nid.parse(value).number
+        except nid.InvalidNationalId as e:
+            raise ValidationError(str(e)) from None
+
+
+class StaffForm(forms.Form):
+    given_name = forms.CharField(label="Fornavn", max_length=100)
+    family_name = forms.CharField(label="Etternavn", max_length=100)
+    email = forms.EmailField(label="E-post", help_text="Den samme som ved innlogging i kommunen.")
+    phone = forms.CharField(label="Mobil", max_length=20, required=False)
+    title = forms.CharField(label="Stilling", max_length=100, required=False, help_text="For eksempel pedagogisk leder")
+    role = forms.ChoiceField(label="Rolle", choices=Role.choices, initial=Role.EMPLOYEE)
+
+    def __init__(self, *args: object, roles: list[Role], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+    def entry(self) -> StaffEntry:
+        d = self.cleaned_data
+        person = PersonData(
+            given_name=d["given_name"], family_name=d["family_name"], email=d["email"], phone=d["phone"]
+        )
+        return StaffEntry(person=person, role=d["role"], title=d["title"])
+
+
+class StaffImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV-fil med ansatte", help_text="Semikolon- eller kommadelt, med kolonnenavn på første linje."
+    )
+
+
+class FindPersonForm(forms.Form):
+    national_id = NationalIdField()
+
+
+class PersonForm(forms.Form):
+    national_id = NationalIdField()
+    given_name = forms.CharField(label="Fornavn", max_length=100)
+    family_name = forms.CharField(label="Etternavn", max_length=100)
+    address = forms.CharField(label="Adresse", max_length=200, required=False)
+    postal_code = forms.RegexField(
+        label="Postnummer",
+        regex=r"^\d{4}$",
+        required=False,
+        error_messages={"invalid": "Postnummeret må ha fire siffer."},
+    )
+    city = forms.CharField(label="Poststed", max_length=60, required=False)
+    phone = forms.CharField(label="Mobil", max_length=20, required=False)
+    email = forms.EmailField(label="E-post", required=False)
+
+    def person_data(self) -> PersonData:
+        return PersonData(**self.cleaned_data)
+
+
+class GuardianForm(forms.Form):
+    national_id = NationalIdField(label="Den foresattes fødselsnummer")
+    kind = forms.ChoiceField(label="Type", choices=GuardianKind.choices)

@@ -1,0 +1,236 @@
+"""People and organisation: municipalities, units, persons, staff memberships, guardians.
+
+A Person is also the login identity (AUTH_USER_MODEL): staff, guardians,
+youths and children are all persons; only some ever log in, and nobody has a
+password — login is through OpenID Connect (accounts/).
+"""
+
+import uuid
+from datetime import date
+from typing import ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+
+
+class ServiceType(models.TextChoices):
+    # seeds/003 §6 and SPEC §4: the services a consent can name.
+    BARNEHAGE = "barnehage", "Barnehage"
+    SKOLE = "skole", "Skole"
+    SFO = "sfo", "SFO/AKS"
+    HELSESTASJON = "helsestasjon", "Helsestasjon"
+    SKOLEHELSE = "skolehelse", "Skolehelsetjeneste"
+    PPT = "ppt", "PPT"
+    BARNEVERN = "barnevern", "Barnevern"
+    RESSURSTEAM = "ressursteam", "Tverrfaglig ressursteam"
+    BUP = "bup", "BUP/spesialisthelsetjeneste"
+    FASTLEGE = "fastlege", "Fastlege"
+    NAV = "nav", "NAV"
+    FOREBYGGENDE = "forebyggende", "Forebyggende tjenester"
+    FRIVILLIG = "frivillig", "Frivillig sektor"
+    ANNEN = "annen", "Annen"
+
+
+class Role(models.TextChoices):
+    # seeds/001 §3, seeds/004 Roller.
+    EMPLOYEE = "ansatt", "Ansatt"
+    LEADER = "leder", "Leder"
+    SYSTEM_ADMIN = "systemansvarlig", "Systemansvarlig"
+    SUPERUSER = "superbruker", "Superbruker"
+
+
+class Municipality(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField("navn", max_length=100, unique=True)
+    number = models.CharField("kommunenummer", max_length=4, unique=True)
+    # SPEC §3 / seeds/001 §8, 003 4.5: the child's voice by age. Defaults from the seeds.
+    child_view_weighs_from_age = models.PositiveSmallIntegerField("barnets syn vektlegges tungt fra alder", default=12)
+    youth_signs_from_age = models.PositiveSmallIntegerField("ungdommen signerer samtykke fra alder", default=15)
+    youth_logs_in_from_age = models.PositiveSmallIntegerField(
+        "ungdommen må samtykke og kan logge inn fra alder", default=16
+    )
+
+    # Reminders (issue: no breaks in follow-up), per municipality.
+    remind_days_before = models.PositiveSmallIntegerField("påminnelse dager før frist", default=3)
+    handover_reminder_days = models.PositiveSmallIntegerField(
+        "påminnelse når ny stafettholder ikke har svart (dager)", default=7
+    )
+    no_meeting_months = models.PositiveSmallIntegerField("påminnelse når det ikke har vært møte (måneder)", default=3)
+    # The kindergarten/school year ends here; yearly archive copies are due within four weeks.
+    school_year_ends_month = models.PositiveSmallIntegerField("skoleåret slutter (måned)", default=6)
+    school_year_ends_day = models.PositiveSmallIntegerField("skoleåret slutter (dag)", default=20)
+
+    class Meta:
+        verbose_name = "kommune"
+        verbose_name_plural = "kommuner"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A tjenestested: a kindergarten, school, health station, PPT office …"""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="units", verbose_name="kommune"
+    )
+    # PPT and child welfare are often shared between municipalities.
+    also_serves = models.ManyToManyField(
+        Municipality, blank=True, related_name="shared_units", verbose_name="betjener også"
+    )
+    name = models.CharField("navn", max_length=120)
+    service_type = models.CharField("tjeneste", max_length=20, choices=ServiceType.choices)
+    email = models.EmailField("e-post", blank=True)
+    phone = models.CharField("telefon", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "tjenestested"
+        verbose_name_plural = "tjenestesteder"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="unit_name_unique_in_municipality")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonManager(BaseUserManager["Person"]):
+    def get_by_natural_key(self, code: str) -> "Person":  # type: ignore[override]
+        return self.get(code=code)
+
+
+class Person(AbstractBaseUser):
+    """Anyone Stafett knows: staff, guardians, children and youths."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    national_id = models.CharField("fødselsnummer", max_length=11, unique=True, null=True, blank=True)
+    birth_date = models.DateField("fødselsdato", null=True, blank=True)
+    given_name = models.CharField("fornavn", max_length=100)
+    family_name = models.CharField("etternavn", max_length=100)
+    address = models.CharField("adresse", max_length=200, blank=True)
+    postal_code = models.CharField("postnummer", max_length=4, blank=True)
+    city = models.CharField("poststed", max_length=60, blank=True)
+    phone = models.CharField("mobil", max_length=20, blank=True)
+    email = models.EmailField("e-post", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    USERNAME_FIELD = "code"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    objects = PersonManager()
+
+    class Meta:
+        verbose_name = "person"
+        verbose_name_plural = "personer"
+        ordering = ["family_name", "given_name"]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None:
+            return None
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    # Django admin asks these; only system administrators get in (see access.py).
+    @property
+    def is_staff(self) -> bool:
+        from stafett.access import is_system_admin
+
+        return is_system_admin(self)
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        from stafett.access import admin_may
+
+        return admin_may(self, perm)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from stafett.access import admin_may_see_app
+
+        return admin_may_see_app(self, app_label)
+
+
+class LoginIdentity(models.Model):
+    """The subject a person has at an OpenID provider, remembered after first login."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="login_identities")
+    provider = models.CharField(max_length=20)
+    subject = models.CharField(max_length=255)
+    last_login_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "subject"], name="login_identity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.subject}"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> "MembershipQuerySet":
+        return self.filter(ended_on__isnull=True)
+
+
+class Membership(models.Model):
+    """A person on a unit's staff list, with one role. A person may hold several roles."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField("rolle", max_length=20, choices=Role.choices, default=Role.EMPLOYEE)
+    title = models.CharField("stilling", max_length=100, blank=True)
+    started_on = models.DateField("fra", default=date.today)
+    # Ended rather than deleted: a holder who left the unit must still be traceable.
+    ended_on = models.DateField("til", null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "tilknytning"
+        verbose_name_plural = "tilknytninger"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "unit", "role"],
+                condition=Q(ended_on__isnull=True),
+                name="membership_one_active_per_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_role_display()}, {self.unit}"
+
+
+class GuardianKind(models.TextChoices):
+    PARENT = "forelder", "Forelder med foreldreansvar"
+    OTHER = "annen", "Annen med foreldreansvar"
+
+
+class Guardianship(models.Model):
+    """Guardian ↔ child: the guardian decides and has full insight (SPEC §3)."""
+
+    guardian = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="wards")
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="guardianships")
+    kind = models.CharField("type", max_length=20, choices=GuardianKind.choices, default=GuardianKind.PARENT)
+
+    class Meta:
+        verbose_name = "foresatt"
+        verbose_name_plural = "foresatte"
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "child"], name="guardianship_unique"),
+            models.CheckConstraint(condition=~Q(guardian=models.F("child")), name="guardian_is_not_child"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} er foresatt for {self.child}"

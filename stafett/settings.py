@@ -1,0 +1,216 @@
+"""Stafett settings: one file, read from environment variables.
+
+SQLite (WAL) is the default so `make run` needs nothing but Python;
+DATABASE_URL switches to PostgreSQL. See README "Konfigurasjon".
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from stafett.lib.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("STAFETT_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("STAFETT_DEBUG", False)
+# Demo mode seeds synthetic people and offers the development login.
+DEMO = env_bool("STAFETT_DEMO", False)
+if DEMO and not DEBUG:
+    # The development login lets anyone act as anyone: it must never reach
+    # a production installation, so demo mode refuses to start without DEBUG.
+    raise ImproperlyConfigured("STAFETT_DEMO=true is only allowed together with STAFETT_DEBUG=true")
+
+SECRET_KEY = env_secret("SECRET_KEY", "dev-only-insecure-key" if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when STAFETT_DEBUG is false")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Synthetic national ID numbers (month + 80) are Norway's official test data;
+# a production register must reject them unless explicitly allowed.
+ALLOW_SYNTHETIC_NATIONAL_IDS = env_bool("STAFETT_ALLOW_SYNTHETIC_IDS", DEMO or DEBUG)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "stafett.core",
+    "stafett.audit",
+    "stafett.people",
+    "stafett.accounts",
+    "stafett.logs",
+    "stafett.archive",
+    "stafett.notify",
+    "huey.contrib.djhuey",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "stafett.accounts.middleware.IdleTimeoutMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "stafett.audit.middleware.AuditContextMiddleware",
+]
+
+if not DEBUG:
+    # Static files from the app process in production (collectstatic first); runserver serves them in debug.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+ROOT_URLCONF = "stafett.urls"
+WSGI_APPLICATION = "stafett.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "stafett" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "stafett.core.context.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'stafett.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one writer commits; IMMEDIATE avoids
+    # "database is locked" on lock upgrade; see core/apps.py for the pragmas.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "people.Person"
+AUTHENTICATION_BACKENDS = ["stafett.accounts.backends.PersonBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:start"
+
+# Sessions end after inactivity (seeds/004 Personinformasjon: sensitive data).
+SESSION_IDLE_SECONDS = env_int("STAFETT_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# OpenID Connect providers: citizens through ID-porten, staff through the
+# municipality's single sign-on. Unset issuer = provider not offered.
+OIDC_PROVIDERS = {
+    "citizen": {
+        "issuer": env_str("OIDC_CITIZEN_ISSUER"),
+        "client_id": env_str("OIDC_CITIZEN_CLIENT_ID"),
+        "client_secret": env_secret("OIDC_CITIZEN_CLIENT_SECRET"),
+        "scope": env_str("OIDC_CITIZEN_SCOPE", "openid profile"),
+        "acr_values": env_str("OIDC_CITIZEN_ACR", "idporten-loa-high"),
+        "national_id_claim": env_str("OIDC_CITIZEN_ID_CLAIM", "pid"),
+    },
+    "staff": {
+        "issuer": env_str("OIDC_STAFF_ISSUER"),
+        "client_id": env_str("OIDC_STAFF_CLIENT_ID"),
+        "client_secret": env_secret("OIDC_STAFF_CLIENT_SECRET"),
+        "scope": env_str("OIDC_STAFF_SCOPE", "openid profile email"),
+        "acr_values": env_str("OIDC_STAFF_ACR"),
+    },
+}
+
+LANGUAGE_CODE = "nb"
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STAFETT_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "stafett" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "stafett@localhost")
+# Links in notifications point here.
+SITE_URL = env_str("STAFETT_SITE_URL", "http://127.0.0.1:8000")
+SMS_BACKEND = env_str("STAFETT_SMS_BACKEND", "stafett.notify.channels.ConsoleSms")
+SMS_FILE_PATH = env_str("STAFETT_SMS_FILE", str(VAR_DIR / "sms.txt"))
+
+# The worker (huey): SQLite next to the database by default — no other server —
+# or Redis in production (STAFETT_REDIS_URL). `manage.py run_huey` runs it.
+REDIS_URL = env_str("STAFETT_REDIS_URL")
+HUEY = {
+    "name": "stafett",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": env_bool("STAFETT_TASKS_IMMEDIATE", False),
+    "utc": True,
+    "consumer": {"workers": 1, "worker_type": "thread", "periodic": True},
+}
+if REDIS_URL:
+    HUEY["url"] = REDIS_URL
+else:
+    HUEY["filename"] = str(VAR_DIR / "huey.sqlite3")
+
+# Production is safe by default: `manage.py check --deploy` passes.
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("STAFETT_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("STAFETT_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_national_ids": {"()": "stafett.lib.national_id.MaskNationalIdsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_national_ids"]}},
+    "root": {"handlers": ["console"], "level": env_str("STAFETT_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}
+
+# Archive copies (PDF/A) are delivered to this directory with a JSON metadata
+# file each; archive/targets.py is where a Noark 5 service plugs in.
+ARCHIVE_TARGET = env_str("STAFETT_ARCHIVE_TARGET", "directory")
+ARCHIVE_DIR = Path(env_str("STAFETT_ARCHIVE_DIR", str(VAR_DIR / "arkiv")))
+
+# Uploaded documents (signed consent forms, photos) are private: stored
+# outside the web root and served only through access control. Set
+# STAFETT_FILE_STORAGE to an S3-compatible backend in production (README).
+MAX_UPLOAD_MB = env_int("STAFETT_MAX_UPLOAD_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = (MAX_UPLOAD_MB + 1) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_STORAGE_BACKEND = env_str("STAFETT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+STORAGES["default"] = {"BACKEND": FILE_STORAGE_BACKEND}
+if FILE_STORAGE_BACKEND.endswith("FileSystemStorage"):
+    STORAGES["default"]["OPTIONS"] = {"location": str(VAR_DIR / "files")}  # type: ignore[assignment]

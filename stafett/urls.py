@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+
+from stafett.core.admin_site import restrict_admin_to_system_admins
+
+restrict_admin_to_system_admins(admin.site)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("stafett.core.urls")),
+    path("", include("stafett.accounts.urls")),
+    path("", include("stafett.people.urls")),
+    path("", include("stafett.logs.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "stafett.core.views.forbidden"
+handler404 = "stafett.core.views.not_found"
+handler500 = "stafett.core.views.server_error"
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,138 @@
+"""Browser tests: Debian's Chromium driven by Playwright, with axe-core checking each page.
+
+One browser is started per test session; every test gets a fresh context
+(cookies, storage) in Norwegian. No browser is ever downloaded: without
+/usr/bin/chromium or node_modules/axe-core the tests are skipped locally
+and fail on CI (CI=true), which must run them.
+"""
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM
+# calls from a thread with a running loop unless told it is fine.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path(os.environ.get("STAFETT_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _missing_or_skip(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI must run the browser tests)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        _missing_or_skip(f"Chromium not found at {CHROMIUM}")
+    if not AXE.exists():
+        _missing_or_skip("axe-core not installed (run `npm ci`)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing_or_skip("playwright is not installed")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def new_context(browser, **kwargs):
+    kwargs.setdefault("locale", "nb-NO")
+    context = browser.new_context(**kwargs)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def page(browser):
+    context = new_context(browser)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+_seeded_snapshot: list[sqlite3.Connection] = []
+
+
+@pytest.fixture
+def seeded(transactional_db, live_server) -> None:
+    """The demo municipality (stafett.core.demo_data), in the test database the live server reads.
+
+    Seeding takes about a second, so on SQLite the first seeded database is
+    copied aside and copied back for the next tests (the sqlite3 backup API).
+    """
+    from django.db import connection
+
+    from stafett.core.demo_data import seed_demo
+
+    if connection.vendor != "sqlite" or os.environ.get("STAFETT_BROWSER_RESEED") == "true":
+        seed_demo()
+        return
+    connection.ensure_connection()
+    assert not connection.in_atomic_block, "the browser tests need a transactional database"
+    if _seeded_snapshot:
+        _seeded_snapshot[0].backup(connection.connection)
+    else:
+        seed_demo()
+        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(snapshot)
+        _seeded_snapshot.append(snapshot)
+
+
+def login_as(page, live_server, name_substring: str) -> None:
+    """Sign in through the demo login page by clicking the person's button."""
+    page.goto(f"{live_server.url}/demo/logg-inn/")
+    page.locator("button.person-button", has_text=name_substring).first.click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text().startswith("Hei,"), page.content()
+
+
+DUPLICATE_IDS_JS = """() => {
+  const seen = new Map();
+  for (const e of document.querySelectorAll('[id]')) seen.set(e.id, (seen.get(e.id) || 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+}"""
+
+
+def check_a11y(page) -> None:
+    """Run axe-core (WCAG 2.1 A and AA) on the page, and look for duplicate ids;
+    fail with a readable list of violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_TAGS,
+    )
+    violations = result["violations"]
+    # axe-core no longer reports duplicate ids (WCAG 2.2 dropped 4.1.1), but a label or
+    # aria-describedby pointing at a duplicated id can name or describe the wrong field.
+    duplicates = page.evaluate(DUPLICATE_IDS_JS)
+    if violations or duplicates:
+        lines = [f"Accessibility problems on {page.url}:"]
+        if duplicates:
+            lines.append(f"- duplicate-id: ids used more than once (labels may point at the wrong field): {duplicates}")
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']}  [{v['helpUrl']}]")
+            for node in v["nodes"]:
+                target = " ".join(str(t) for t in node["target"])
+                lines.append(f"    at {target}")
+                summary = (node.get("failureSummary") or "").strip().replace("\n", " ")
+                if summary:
+                    lines.append(f"       {summary}")
+        pytest.fail("\n".join(lines), pytrace=False)

@@ -1,0 +1,118 @@
+"""Signing in and out, idle sessions, the start page per role, and the demo login."""
+
+import time
+
+from django.urls import reverse
+
+from stafett.accounts.middleware import SESSION_KEY
+from stafett.audit.models import AuditEvent
+from stafett.core.demo_data import seed_demo
+from stafett.people.models import Membership, Person, Role
+
+
+def test_idle_session_is_ended_with_a_norwegian_explanation(client, cast, settings):
+    client.force_login(cast.berit)
+    client.get("/")
+    session = client.session
+    session[SESSION_KEY] = time.time() - settings.SESSION_IDLE_SECONDS - 5
+    session.save()
+    response = client.get(reverse("people:staff", args=[cast.kindergarten.code]), follow=True)
+    assert response.redirect_chain[0][0] == reverse("accounts:login")
+    assert "Du ble logget ut fordi du ikke hadde gjort noe på 30 minutter." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_active_session_stays_signed_in(client, cast):
+    client.force_login(cast.berit)
+    client.get("/")
+    assert client.get(reverse("people:staff", args=[cast.kindergarten.code])).status_code == 200
+
+
+def test_logout_needs_post_and_ends_the_session(client, cast):
+    client.force_login(cast.berit)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    response = client.post(reverse("accounts:logout"))
+    assert response.url == reverse("accounts:logged_out")
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="logout", actor_code=cast.berit.code).exists()
+
+
+def test_login_page_without_configured_providers_says_so(client, settings):
+    settings.OIDC_PROVIDERS = {k: {**v, "issuer": ""} for k, v in settings.OIDC_PROVIDERS.items()}
+    response = client.get(reverse("accounts:login"))
+    assert "Innlogging er ikke satt opp ennå" in response.content.decode()
+
+
+def test_login_start_for_unknown_provider_is_404(client):
+    assert client.post("/logg-inn/facebook/").status_code == 404
+
+
+def test_login_start_when_provider_is_down_gives_a_clear_page(client, settings):
+    settings.OIDC_PROVIDERS = {
+        **settings.OIDC_PROVIDERS,
+        "staff": {**settings.OIDC_PROVIDERS["staff"], "issuer": "http://127.0.0.1:9", "client_id": "x"},
+    }
+    response = client.post("/logg-inn/staff/")
+    assert response.status_code == 503
+    assert "svarer ikke" in response.content.decode()
+
+
+def test_start_page_for_leader_shows_units_and_staff_list_link(client, cast):
+    client.force_login(cast.berit)
+    html = client.get("/").content.decode()
+    assert "Solsikken barnehage" in html
+    assert "Endre ansattlisten for Solsikken barnehage" in html
+    assert "Personregisteret" not in html
+
+
+def test_start_page_for_system_admin_shows_administration_but_says_no_log_content(client, cast):
+    client.force_login(cast.trude)
+    html = client.get("/").content.decode()
+    assert "Personregisteret" in html
+    assert "ser du ikke innholdet i stafettloggene" in html
+
+
+def test_start_page_for_guardian_lists_their_children(client, cast):
+    client.force_login(cast.silje)
+    html = client.get("/").content.decode()
+    assert "Dine barn" in html and "Emma Hansen" in html and "Jonas Hansen" in html
+    assert "Dine tjenestesteder" not in html
+
+
+def test_start_page_for_anonymous_invites_to_log_in(client):
+    assert 'href="/logg-inn/"' in client.get("/").content.decode()
+
+
+def test_demo_login_lists_people_with_role_and_unit(client, db):
+    seed_demo()
+    html = client.get(reverse("accounts:demo_login")).content.decode()
+    assert "Kari Lunde" in html
+    assert "pedagogisk leder, Solsikken barnehage" in html
+    assert "foresatt til Emma" in html
+
+
+def test_demo_login_signs_in_as_the_chosen_person_and_is_audited(client, db):
+    seed_demo()
+    kari = Person.objects.get(email="kari.lunde@fjordvik.example")
+    response = client.post(reverse("accounts:demo_login"), {"person": str(kari.code)})
+    assert response.url == "/"
+    assert client.session["_auth_user_id"] == str(kari.pk)
+    assert AuditEvent.objects.get(action="login", actor_code=kari.code).details == {"metode": "demo"}
+
+
+def test_demo_login_with_unknown_person_is_refused(client, db):
+    response = client.post(reverse("accounts:demo_login"), {"person": "nobody"})
+    assert response.status_code == 400
+
+
+def test_demo_data_has_every_role_and_a_dozen_families(db):
+    assert seed_demo() is True
+    assert seed_demo() is False  # idempotent: make run twice keeps one copy
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    children = Person.objects.filter(guardianships__isnull=False).distinct()
+    assert children.count() >= 12
+    from stafett.lib.national_id import parse
+
+    for person in Person.objects.exclude(national_id=None):
+        assert parse(person.national_id, allow_synthetic=True).is_synthetic
