@@ -172,6 +172,7 @@ HUEY = {
 if REDIS_URL:
     HUEY["url"] = REDIS_URL
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # huey opens its file when Django starts
     HUEY["filename"] = str(VAR_DIR / "huey.sqlite3")
 
 # Production is safe by default: `manage.py check --deploy` passes.

@@ -7,7 +7,16 @@ from datetime import date, timedelta
 
 from django.db.models import Exists, Max, OuterRef, Q
 
-from stafett.logs.models import Consent, Handover, HandoverStatus, LogStatus, Measure, RelayLog, Transition
+from stafett.logs.models import (
+    Consent,
+    Evaluation,
+    Handover,
+    HandoverStatus,
+    LogStatus,
+    Measure,
+    RelayLog,
+    Transition,
+)
 from stafett.logs.transitions import progress
 from stafett.notify.events import log_path, tell, unit_leaders
 from stafett.notify.models import Kind
@@ -15,6 +24,7 @@ from stafett.people.models import Membership, Municipality
 
 CONSENT_WARNINGS = (30, 14, 7)
 TRANSITION_WARNING = timedelta(days=14)
+CATCH_UP_DAYS = 7  # a reminder missed because the job did not run is sent late, not lost
 
 
 def run_reminders(today: date) -> int:
@@ -37,51 +47,60 @@ def _active_logs_in(municipality: Municipality) -> Q:
 
 
 def _measures(m: Municipality, today: date) -> None:
+    """Before: from N days ahead until the day. Overdue: the first days after (a missed run
+    catches up; the dedupe key keeps it to one of each)."""
     soon = today + timedelta(days=m.remind_days_before)
+    late = today - timedelta(days=CATCH_UP_DAYS)
     open_measures = (
         Measure.objects.filter(_active_logs_in(m), stopped_at__isnull=True)
-        .annotate(evaluated=Exists(Measure.evaluations.rel.related_model.objects.filter(measure=OuterRef("pk"))))
+        .annotate(evaluated=Exists(Evaluation.objects.filter(measure=OuterRef("pk"))))
         .select_related("responsible", "log")
     )
-    for measure in open_measures.filter(Q(deadline=soon) | Q(deadline=today - timedelta(days=1))):
-        kind, when = (Kind.DEADLINE_SOON, "før") if measure.deadline == soon else (Kind.DEADLINE_PASSED, "etter")
+    for measure in open_measures.filter(deadline__gte=late, deadline__lte=soon):
+        before = measure.deadline >= today
+        kind, when = (Kind.DEADLINE_SOON, "før") if before else (Kind.DEADLINE_PASSED, "etter")
         tell(
             measure.responsible,
             kind=kind,
             path=log_path(measure.log),
             dedupe_key=f"frist:{measure.code}:{measure.deadline}:{when}",
         )
-    for measure in open_measures.filter(evaluated=False).filter(
-        Q(evaluation_date=soon) | Q(evaluation_date=today - timedelta(days=1))
-    ):
-        soon_ = measure.evaluation_date == soon
-        kind = Kind.EVALUATION_SOON if soon_ else Kind.EVALUATION_PASSED
-        key = f"evaluering:{measure.code}:{measure.evaluation_date}:{'før' if soon_ else 'etter'}"
+    for measure in open_measures.filter(evaluated=False, evaluation_date__gte=late, evaluation_date__lte=soon):
+        before = measure.evaluation_date >= today
+        kind = Kind.EVALUATION_SOON if before else Kind.EVALUATION_PASSED
+        key = f"evaluering:{measure.code}:{measure.evaluation_date}:{'før' if before else 'etter'}"
         tell(measure.responsible, kind=kind, path=log_path(measure.log), dedupe_key=key)
 
 
 def _consents(m: Municipality, today: date) -> None:
-    days = [today + timedelta(days=d) for d in CONSENT_WARNINGS]
+    """30, 14 and 7 days before: the nearest warning not yet given (a consent made with 10 days
+    left gets the 14-day one, not all three at once)."""
     latest = Consent.objects.filter(log=OuterRef("log"), withdrawn_at__isnull=True).order_by("-created_at", "-id")
     consents = (
-        Consent.objects.filter(_active_logs_in(m), withdrawn_at__isnull=True, valid_until__in=days)
+        Consent.objects.filter(
+            _active_logs_in(m),
+            withdrawn_at__isnull=True,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=max(CONSENT_WARNINGS)),
+        )
         .filter(pk=latest.values("pk")[:1])
         .select_related("log__holder")
     )
     for consent in consents:
         left = (consent.valid_until - today).days
+        warning = min(d for d in CONSENT_WARNINGS if d >= left)
         tell(
             consent.log.holder,
             kind=Kind.CONSENT_EXPIRING,
             path=log_path(consent.log),
-            dedupe_key=f"samtykke:{consent.code}:{left}",
+            dedupe_key=f"samtykke:{consent.code}:{warning}",
         )
 
 
 def _handovers(m: Municipality, today: date) -> None:
     cutoff = today - timedelta(days=m.handover_reminder_days)
     for h in Handover.objects.filter(
-        status=HandoverStatus.PROPOSED, created_at__date=cutoff, log__unit__municipality=m
+        status=HandoverStatus.PROPOSED, created_at__date__lte=cutoff, log__unit__municipality=m
     ).select_related("to_person", "proposed_by", "log"):
         tell(
             h.to_person,
