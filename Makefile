@@ -21,13 +21,17 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP) $@
 
-# Demo: SQLite in var/, synthetic people, the development login. No other process.
+# Demo: SQLite in var/, synthetic people, the development login, and the worker
+# (notifications, reminders) beside the web server. No other process, no other server.
+DEMO_ENV := STAFETT_DEBUG=true STAFETT_DEMO=true
 run: $(STAMP)
 	mkdir -p var
-	STAFETT_DEBUG=true STAFETT_DEMO=true $(PY) manage.py migrate --noinput
-	STAFETT_DEBUG=true STAFETT_DEMO=true $(PY) manage.py seed_demo
-	@echo "Stafett kjører på http://127.0.0.1:8000 (Ctrl+C stopper)"
-	STAFETT_DEBUG=true STAFETT_DEMO=true $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo "Stafett kjører på http://127.0.0.1:8000 (Ctrl+C stopper). E-post og SMS skrives ut her."
+	@$(DEMO_ENV) $(PY) manage.py run_huey --quiet & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # npm packages for the test suite: axe-core (accessibility) and oidc-provider (a real OpenID provider).
 $(NPM_STAMP): package.json package-lock.json

@@ -11,6 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stafett.accounts.urls")),
     path("", include("stafett.people.urls")),
     path("", include("stafett.logs.urls")),
+    path("", include("stafett.followup.urls")),
+    path("", include("stafett.notify.urls")),
+    path("statistikk/", include("stafett.stats.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from stafett import access
 from stafett.access import Action, public
+from stafett.followup.overview import holder_attention
 from stafett.logs.digital_consent import pending_for
 from stafett.logs.models import Handover, HandoverStatus
 from stafett.logs.queries import logs_for_guardian, logs_for_staff, tasks_for
@@ -35,6 +36,7 @@ def start(request: HttpRequest) -> HttpResponse:
         "logs_as_participant": logs["participant"],
         "children_logs": logs_for_guardian(person),
         "tasks": tasks_for(person),
+        "attention": holder_attention(person, timezone.localdate()) if memberships else [],
         "consent_requests": pending_for(person),
         "announced": announced_to(person),
         "handovers": Handover.objects.filter(to_person=person, status=HandoverStatus.PROPOSED).select_related(
@@ -48,6 +50,7 @@ def start(request: HttpRequest) -> HttpResponse:
         "managed_units": managed_units,
         "is_system_admin": access.can(person, Action.USE_ADMIN),
         "is_superuser": Role.SUPERUSER in roles,
+        "may_view_statistics": access.can(person, Action.VIEW_STATISTICS),
         "wards": wards,
     }
     return render(request, "core/start.html", context)

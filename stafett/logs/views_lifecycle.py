@@ -94,11 +94,11 @@ def propose_handover(request: PersonRequest, log: RelayLog) -> HttpResponse:
                 request,
                 f"{to.full_name} er spurt om å overta. Til det er godtatt, er {log.holder.full_name} stafettholder.",
             )
-            return (
-                redirect("logs:detail", log_code=log.code)
-                if access.can(request.user, Action.VIEW_LOG, log)
-                else redirect("core:start")
-            )
+            if access.can(request.user, Action.VIEW_LOG, log):
+                return redirect("logs:detail", log_code=log.code)
+            if access.can(request.user, Action.VIEW_UNIT_OVERVIEW, log.unit):
+                return redirect("followup:unit_overview", unit_code=log.unit.code)
+            return redirect("core:start")
     return render(request, "logs/handover_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)
 
 

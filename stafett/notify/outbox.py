@@ -55,7 +55,20 @@ def queue(*, recipient: Person, kind: str, path: str, dedupe_key: str | None = N
         except IntegrityError:  # the same reminder, queued by a parallel run
             continue
         made.append(notification)
+    if made:
+        transaction.on_commit(_wake_worker)
     return made
+
+
+def _wake_worker() -> None:
+    """Ask the worker to deliver now rather than at its next minute; if the queue is down,
+    the periodic run delivers instead — the row is already committed."""
+    from stafett.notify.tasks import deliver_now
+
+    try:
+        deliver_now()
+    except Exception:  # noqa: BLE001 - the user's action has succeeded; delivery will follow
+        log.warning("Could not wake the worker; the periodic run will deliver", exc_info=True)
 
 
 def deliver_due(now: datetime | None = None, *, limit: int = 500) -> int:

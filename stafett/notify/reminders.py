@@ -20,7 +20,7 @@ from stafett.logs.models import (
 from stafett.logs.transitions import progress
 from stafett.notify.events import log_path, tell, unit_leaders
 from stafett.notify.models import Kind
-from stafett.people.models import Membership, Municipality
+from stafett.people.models import Membership, Municipality, Role
 
 CONSENT_WARNINGS = (30, 14, 7)
 TRANSITION_WARNING = timedelta(days=14)
@@ -39,6 +39,7 @@ def run_reminders(today: date) -> int:
         _no_meeting(municipality, today)
     _holders_who_left(today)
     _transitions(today)
+    _quarterly_summaries(today)
     return Notification.objects.count() - before
 
 
@@ -148,3 +149,21 @@ def _transitions(today: date) -> None:
                     path=log_path(t.log),
                     dedupe_key=f"overgang:{t.code}:{step.key}:{step.due}",
                 )
+
+
+def _quarterly_summaries(today: date) -> None:
+    """seeds/001: the leader goes through the unit's active logs every three months. In the first
+    days of each quarter, each leader of a unit with open logs gets a link to the overview."""
+    start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    if (today - start).days > CATCH_UP_DAYS:
+        return
+    quarter = f"{start.year}-K{(start.month - 1) // 3 + 1}"
+    has_logs = RelayLog.objects.filter(unit=OuterRef("unit"), status__in=[LogStatus.ACTIVE, LogStatus.PASSIVE])
+    leaders = Membership.objects.active().filter(Exists(has_logs), role=Role.LEADER).select_related("person", "unit")
+    for m in leaders:
+        tell(
+            m.person,
+            kind=Kind.QUARTERLY_SUMMARY,
+            path=f"/tjenestested/{m.unit.code}/oversikt/",
+            dedupe_key=f"kvartal:{m.unit.code}:{m.person_id}:{quarter}",
+        )

@@ -1,0 +1,29 @@
+"""The daily job: yearly archive copies, reminders, and delivering what is due. Run by the worker
+each morning (stafett/notify/tasks.py) or by `manage.py run_daily` from cron."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from stafett.archive.copies import deliver_pending
+from stafett.archive.yearly import archive_yearly
+from stafett.notify.reminders import run_reminders
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    archive_copies_made: int
+    archive_copies_delivered: int
+    reminders_queued: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.archive_copies_made} årlige arkivkopier laget, {self.archive_copies_delivered} arkivkopier levert, "
+            f"{self.reminders_queued} påminnelser lagt i utboksen."
+        )
+
+
+def run_daily(today: date) -> DailyResult:
+    made = archive_yearly(today)
+    delivered = deliver_pending()
+    reminders = run_reminders(today)
+    return DailyResult(made, delivered, reminders)

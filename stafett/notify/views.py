@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from stafett.access import PersonRequest, signed_in
+from stafett.notify.forms import PreferencesForm
+from stafett.notify.preferences import participations, preferences_of, save_preferences
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def my_notifications(request: PersonRequest) -> HttpResponse:
+    """Everyone chooses for themselves how they are told, and about what."""
+    person = request.user
+    mine = participations(person)
+    form = PreferencesForm(
+        request.POST or None,
+        initial=PreferencesForm.initial_from(preferences_of(person), mine),
+        person_email=person.email,
+        person_phone=person.phone,
+        participations=mine,
+    )
+    if request.method == "POST" and form.is_valid():
+        save_preferences(
+            actor=person,
+            by_email=form.cleaned_data["by_email"],
+            by_sms=form.cleaned_data["by_sms"],
+            general=form.general(),
+            per_log=form.per_log(),
+        )
+        messages.success(request, "Varslene dine er lagret.")
+        return redirect("notify:mine")
+    return render(request, "notify/preferences.html", {"form": form}, status=400 if form.errors else 200)
