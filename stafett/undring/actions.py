@@ -1,0 +1,150 @@
+"""Everything that changes a level-0 note. Each function takes the acting person and checks
+access first; nothing about the note's content goes into the audit trail."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from stafett import access
+from stafett.access import Action
+from stafett.audit.record import record
+from stafett.logs.actions import StaleEdit
+from stafett.people.models import Person, Unit
+from stafett.undring.models import (
+    ClosedNoteCount,
+    ConcernCategory,
+    ConcernNote,
+    Dimension,
+    Outcome,
+    Step,
+)
+
+
+@dataclass(frozen=True)
+class Reflection:
+    about: str
+    why: str = ""
+    ratings: dict[str, int | None] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+def _check_reflection(r: Reflection) -> None:
+    errors: dict[str, list[str]] = {}
+    if not r.about.strip():
+        errors["about"] = ["Skriv hvem undringen gjelder, for eksempel fornavn og avdeling."]
+    for key, value in r.ratings.items():
+        if key not in Dimension.values:
+            errors.setdefault("ratings", []).append("Ukjent spørsmål.")
+        elif value is not None and not 1 <= value <= 7:
+            errors[f"rating_{key}"] = ["Velg et tall fra 1 til 7."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _fill(note: ConcernNote, r: Reflection) -> None:
+    note.about = r.about.strip()
+    note.why = r.why.strip()
+    note.ratings = {k: v for k, v in r.ratings.items() if v}
+    note.texts = {k: v.strip() for k, v in r.texts.items() if v and v.strip()}
+
+
+def _audit(actor: Person, note: ConcernNote, action: str, **details: object) -> None:
+    # The trail says that something happened to a note, never what the note says.
+    record(actor=actor, action=action, obj=note, details={"tjenestested": note.unit.name, **details})
+
+
+@transaction.atomic
+def create_note(*, actor: Person, unit: Unit, reflection: Reflection) -> ConcernNote:
+    access.require(actor, Action.WRITE_NOTE, unit)
+    _check_reflection(reflection)
+    note = ConcernNote(owner=actor, unit=unit)
+    _fill(note, reflection)
+    note.full_clean()
+    note.save()
+    _audit(actor, note, "undring.created")
+    return note
+
+
+def _save_versioned(note: ConcernNote, version: int, fields: list[str]) -> None:
+    note.full_clean()
+    updated = ConcernNote.objects.filter(pk=note.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **{f: getattr(note, f) for f in fields}
+    )
+    if not updated:
+        raise StaleEdit("Undringen er endret i en annen fane. Last siden på nytt og skriv inn endringen igjen.")
+    note.version = version + 1
+
+
+@transaction.atomic
+def update_reflection(*, actor: Person, note: ConcernNote, version: int, reflection: Reflection) -> ConcernNote:
+    access.require(actor, Action.EDIT_NOTE, note)
+    _check_reflection(reflection)
+    _fill(note, reflection)
+    _save_versioned(note, version, ["about", "why", "ratings", "texts"])
+    return note
+
+
+@transaction.atomic
+def record_talk(
+    *, actor: Person, note: ConcernNote, version: int, talk_with: str, talk_on: date | None, talk_result: str
+) -> ConcernNote:
+    """Step 2: the undringssamtale — with whom, when, what came out of it."""
+    access.require(actor, Action.EDIT_NOTE, note)
+    if not talk_with.strip():
+        raise ValidationError({"talk_with": "Skriv hvem du snakket (eller skal snakke) med."})
+    note.talk_with, note.talk_on, note.talk_result = talk_with.strip(), talk_on, talk_result.strip()
+    note.step = Step.CLARIFY if talk_result.strip() else Step.SHARE
+    _save_versioned(note, version, ["talk_with", "talk_on", "talk_result", "step"])
+    return note
+
+
+@transaction.atomic
+def record_concern(
+    *, actor: Person, note: ConcernNote, version: int, categories: list[str], concern: str
+) -> ConcernNote:
+    """Step 3 → concern: concretise it with the categories of seeds/004, ready for level 1."""
+    access.require(actor, Action.EDIT_NOTE, note)
+    errors: dict[str, str] = {}
+    if not categories:
+        errors["categories"] = "Kryss av for minst én ting bekymringen gjelder."
+    elif set(categories) - set(ConcernCategory.values):
+        errors["categories"] = "Ukjent kategori."
+    if not concern.strip():
+        errors["concern"] = "Beskriv bekymringen konkret: hva har du sett og hørt?"
+    if errors:
+        raise ValidationError(errors)
+    note.categories, note.concern, note.step = sorted(set(categories)), concern.strip(), Step.CONCERN
+    _save_versioned(note, version, ["categories", "concern", "step"])
+    return note
+
+
+def concern_as_initiator_text(note: ConcernNote) -> str:
+    """What the level-1 log starts with: the concretised concern and what it is about."""
+    labels = ", ".join(str(ConcernCategory(c).label).lower() for c in note.categories)
+    return f"{note.concern}\n\nBekymringen gjelder: {labels}." if labels else note.concern
+
+
+def _count(note: ConcernNote, outcome: Outcome) -> None:
+    year = timezone.localdate().year
+    counter, _ = ClosedNoteCount.objects.select_for_update().get_or_create(unit=note.unit, year=year, outcome=outcome)
+    ClosedNoteCount.objects.filter(pk=counter.pk).update(count=F("count") + 1)
+
+
+@transaction.atomic
+def close_note(*, actor: Person, note: ConcernNote, outcome: Outcome) -> None:
+    """End the undring: the note is destroyed for good (seeds/004: «Refleksjonsnotat makuleres
+    når undringen avsluttes»); only a count per unit, year and outcome remains."""
+    access.require(actor, Action.EDIT_NOTE, note)
+    if outcome == Outcome.LEVEL_ONE and note.step != Step.CONCERN:
+        raise ValidationError("Konkretiser bekymringen før du går videre til nivå 1.")
+    _audit(actor, note, "undring.closed", utfall=outcome.label)
+    _count(note, outcome)
+    note.delete()
+
+
+def open_notes(person: Person) -> list[ConcernNote]:
+    return list(ConcernNote.objects.filter(owner=person).select_related("unit"))

@@ -1,0 +1,95 @@
+from django import forms
+
+from stafett.undring.actions import Reflection
+from stafett.undring.models import DIMENSION_HINTS, TEXT, URO_SCALE, ConcernCategory, ConcernNote, Dimension
+
+RATING_CHOICES = [("", "Ikke vurdert"), *((str(n), f"{n} – {text}") for n, text in URO_SCALE.items())]
+
+
+class ReflectionForm(forms.Form):
+    about = forms.CharField(
+        label="Hvem gjelder undringen?",
+        max_length=80,
+        error_messages={"required": "Skriv hvem undringen gjelder, for eksempel fornavn og avdeling."},
+        help_text="For eksempel fornavn og avdeling. Ikke fødselsnummer.",
+    )
+    why = forms.CharField(
+        label="Beskriv med dine egne ord hvorfor du undrer deg",
+        max_length=TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Skriv det du har sett og hørt – ikke tolkninger av hva det kan bety.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for d in Dimension:
+            self.fields[f"text_{d.value}"] = forms.CharField(
+                label=d.label,
+                help_text=DIMENSION_HINTS[d],
+                max_length=TEXT,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.fields[f"rating_{d.value}"] = forms.TypedChoiceField(
+                label=f"Min grad av uro (1–7): {d.label[0].lower()}{d.label[1:]}",
+                choices=RATING_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    @classmethod
+    def initial_from(cls, note: ConcernNote) -> dict[str, object]:
+        initial: dict[str, object] = {"about": note.about, "why": note.why}
+        for d in Dimension:
+            initial[f"text_{d.value}"] = note.texts.get(d.value, "")
+            initial[f"rating_{d.value}"] = note.ratings.get(d.value, "")
+        return initial
+
+    def reflection(self) -> Reflection:
+        d = self.cleaned_data
+        return Reflection(
+            about=d["about"],
+            why=d["why"],
+            ratings={k.value: d[f"rating_{k.value}"] for k in Dimension},
+            texts={k.value: d[f"text_{k.value}"] for k in Dimension},
+        )
+
+    def dimensions(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"text_{d.value}"], self[f"rating_{d.value}"]) for d in Dimension]
+
+
+class TalkForm(forms.Form):
+    talk_with = forms.CharField(
+        label="Hvem snakket du med (eller skal du snakke med)?",
+        max_length=120,
+        error_messages={"required": "Skriv hvem du snakket (eller skal snakke) med."},
+        help_text="For eksempel barnet, foresatte, kollega eller leder.",
+    )
+    talk_on = forms.DateField(label="Når", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    talk_result = forms.CharField(
+        label="Hva kom fram?",
+        max_length=TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Fyll inn etter samtalen. Da kan du avklare om det er grunn til bekymring.",
+    )
+
+
+class ConcernForm(forms.Form):
+    categories = forms.MultipleChoiceField(
+        label="Hva gjelder bekymringen?",
+        choices=ConcernCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Kryss av for minst én ting bekymringen gjelder."},
+    )
+    concern = forms.CharField(
+        label="Bekymringen, konkret",
+        max_length=TEXT,
+        error_messages={"required": "Beskriv bekymringen konkret: hva har du sett og hørt?"},
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=(
+            "Hva har du sett og hørt, hvor ofte, og siden når? Dette blir teksten om bekymringen i stafettloggen."
+        ),
+    )

@@ -1,0 +1,125 @@
+"""Level 0: the private reflection note (seeds/004 Refleksjonsnotat BTI nivå 0).
+
+Owned by one employee; nobody else — leader and administrators included — can read it
+(stafett/access.py). When the undring ends the note is destroyed ("Refleksjonsnotat
+makuleres når undringen avsluttes"): the row is deleted, and only a count per unit,
+year and outcome is kept for statistics."""
+
+import uuid
+
+from django.db import models
+
+from stafett.people.models import Person, Unit
+
+TEXT = 1000
+
+
+class Dimension(models.TextChoices):
+    """The seven questions of the reflection note, each with its own 1–7 «uro» rating."""
+
+    RESOURCES = "ressurser", "Hvilke ressurser har barnet, og hvordan kommer de til uttrykk?"
+    CHALLENGES = "utfordringer", "Hvilke utfordringer har barnet, og hvordan kommer de til uttrykk?"
+    EMOTIONAL = "folelser", "Barnets følelsesmessige utvikling"
+    SOCIAL = "relasjoner", "Barnets evne til å inngå i sosiale relasjoner"
+    AGE = "alder", "Fungerer barnet som andre på sin alder?"
+    SERVICE = "tjenesten", "Forhold ved tjenesten som påvirker situasjonen"
+    HOME = "hjemmet", "Forhold ved hjemmet og nærmiljøet som påvirker situasjonen"
+
+
+DIMENSION_HINTS = {
+    Dimension.RESOURCES: "For eksempel fysisk, sosialt, psykisk, læringsevne, språk.",
+    Dimension.CHALLENGES: "For eksempel fysisk, sosialt, psykisk, læringsevne, språk.",
+    Dimension.EMOTIONAL: "For eksempel humør, selvtillit, reaksjonsmåter, frustrasjoner.",
+    Dimension.SOCIAL: "For eksempel tilknytning til foresatte, forhold til andre voksne og til andre barn.",
+    Dimension.AGE: "For eksempel interesser, kunnskap, konsentrasjonsevne, planleggingsevne.",
+    Dimension.SERVICE: "Vurder gjerne opprettholdende faktorer i barnehagen, på skolen eller i tjenesten.",
+    Dimension.HOME: "Det du vet – ikke det du tror.",
+}
+
+# seeds/004 «Oversikt over uro-sonene».
+URO_SCALE = {
+    1: "Ingen uro: det går bra.",
+    2: "Ingen uro: barnet og familien klarer utviklingsoppgavene.",
+    3: "Liten uro: jeg er litt urolig, men har stor tro på at vi får til en endring.",
+    4: "Gråsone: jeg blir mer og mer urolig; tiltak har ikke ført fram.",
+    5: "Gråsone: jeg holder på å miste troen på egen evne til å hjelpe og trenger mer hjelp.",
+    6: "Stor uro: barnet er i fare. Situasjonen må endres.",
+    7: "Stor uro: barnet er i umiddelbar fare. Situasjonen må endres øyeblikkelig.",
+}
+
+
+class ConcernCategory(models.TextChoices):
+    """seeds/004 Konkretisering av bekymring."""
+
+    MOTOR = "motorikk", "Motorikk"
+    LANGUAGE = "sprak", "Språk"
+    LEARNING = "fag", "Fagvansker"
+    SOCIAL = "sosialt", "Sosiale forhold"
+    ATTENTION = "konsentrasjon", "Konsentrasjon og oppmerksomhet"
+    SERVICE = "tjenesten", "Forhold ved tjenesten"
+    HOME = "hjemme", "Hjemmeforhold"
+    WELLBEING = "trivsel", "Trivsel"
+    OTHER = "annet", "Annet"
+
+
+class Step(models.TextChoices):
+    CONCRETISE = "konkretiser", "1. Konkretiser undringen"
+    SHARE = "del", "2. Del undringen (undringssamtale)"
+    CLARIFY = "avklar", "3. Avklar: bekymring eller ikke"
+    CONCERN = "bekymring", "4. Bekymring: konkretiser og gå til nivå 1"
+
+
+class ConcernNote(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="concern_notes")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="tjenestested")
+    # Who it is about, in the owner's own words (e.g. first name and group): the child is not
+    # registered in Stafett at level 0.
+    about = models.CharField("hvem gjelder det", max_length=80, help_text="For eksempel fornavn og avdeling.")
+    why = models.TextField("hvorfor undrer du deg?", max_length=TEXT, blank=True)
+    ratings = models.JSONField("grad av uro per spørsmål (1–7)", default=dict, blank=True)
+    texts = models.JSONField("observasjoner per spørsmål", default=dict, blank=True)
+    step = models.CharField(max_length=12, choices=Step.choices, default=Step.CONCRETISE)
+    talk_with = models.CharField("undringssamtale med", max_length=120, blank=True)
+    talk_on = models.DateField("dato for undringssamtalen", null=True, blank=True)
+    talk_result = models.TextField("hva kom fram i samtalen", max_length=TEXT, blank=True)
+    categories = models.JSONField("hva gjelder bekymringen", default=list, blank=True)
+    concern = models.TextField("bekymringen, konkret", max_length=TEXT, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "undring"
+        verbose_name_plural = "undringer"
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Undring om {self.about}"
+
+    @property
+    def highest_rating(self) -> int | None:
+        values = [int(v) for v in self.ratings.values() if v]
+        return max(values) if values else None
+
+
+class Outcome(models.TextChoices):
+    NO_CONCERN = "ingen_bekymring", "Ikke bekymring – avsluttet"
+    LEVEL_ONE = "niva_1", "Bekymring – stafettlogg på nivå 1"
+    CHILD_WELFARE = "barnevern", "Mistanke om vold eller overgrep – meldt til barnevernet"
+    WITHDRAWN = "trukket", "Avsluttet av eieren"
+
+
+class ClosedNoteCount(models.Model):
+    """All that is left of a destroyed note: how many ended, where, which year, how."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "outcome"], name="one_count_per_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}: {self.get_outcome_display()} ({self.count})"
