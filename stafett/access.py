@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from stafett.logs.models import RelayLog
     from stafett.people.models import Person, Unit
+    from stafett.undring.models import ConcernNote
 
 
 class PersonRequest(HttpRequest):
@@ -51,12 +52,14 @@ class Relation(models.TextChoices):
     SUPERUSER = "superuser", "Superbruker"
     STAFF = "staff", "Ansatt (annet sted)"
     CITIZEN = "citizen", "Innbygger uten tilknytning"
+    OWNER = "owner", "Eier av undringen"
 
 
 class Target(models.TextChoices):
     LOG = "log", "Stafettlogg"
     UNIT = "unit", "Tjenestested"
     INSTALLATION = "installation", "Hele installasjonen"
+    NOTE = "note", "Undring (nivå 0)"
 
 
 class Action(models.TextChoices):
@@ -74,13 +77,20 @@ class Action(models.TextChoices):
     RENEW_CONSENT = "log.renew_consent", "Fornye eller utvide samtykket"
     HAND_OVER = "log.hand_over", "Foreslå ny stafettholder"
     CLOSE_LOG = "log.close", "Avslutte loggen, eller slette innholdet ved krav om sletting"
+    SHIELD_FROM_GUARDIANS = "log.shield", "Mistanke om vold eller overgrep: skjerme loggen for foresatte"
     OPEN_LOG = "unit.open_log", "Opprette stafettlogg for tjenestestedet"
     APPOINT_HOLDER = "unit.appoint_holder", "Utnevne en annen stafettholder"
+    WRITE_NOTE = "unit.write_note", "Skrive en undring (nivå 0) om et barn ved tjenestestedet"
+    VIEW_UNIT_OVERVIEW = "unit.overview", "Se oversikten over tjenestestedets logger (uten innhold)"
     VIEW_STAFF = "staff.view", "Se ansattlisten"
     MANAGE_STAFF = "staff.manage", "Endre ansattlisten (legge til, avslutte, importere)"
     MANAGE_PEOPLE = "people.manage", "Registrere personer og foresatte"
     USE_ADMIN = "admin.use", "Bruke administrasjonen (kommuner, tjenestesteder)"
     MANAGE_TEMPLATES = "templates.manage", "Vedlikeholde maler"
+    MANAGE_GUIDE = "guide.manage", "Vedlikeholde BTI-veilederen (tekstene i stegene)"
+    VIEW_NOTE = "note.view", "Lese undringen"
+    EDIT_NOTE = "note.edit", "Skrive i, avklare og avslutte undringen"
+    VIEW_STATISTICS = "stats.view", "Se statistikk for kommunen"
 
 
 R = Relation
@@ -109,11 +119,17 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
         # seeds/004: the holder or the unit leader proposes; the new holder accepts.
         Action.HAND_OVER: frozenset({R.HOLDER, R.UNIT_LEADER}),
         Action.CLOSE_LOG: frozenset({R.HOLDER}),
+        # SPEC §7: on suspected violence or abuse nothing may reach the guardians; any
+        # professional in the log can shut them out at once.
+        Action.SHIELD_FROM_GUARDIANS: frozenset({R.HOLDER, R.PARTICIPANT}),
     },
     Target.UNIT: {
         Action.OPEN_LOG: frozenset({R.UNIT_LEADER, R.UNIT_EMPLOYEE}),
         # seeds/004 Roller: the leader appoints the first holder and changes holder.
         Action.APPOINT_HOLDER: frozenset({R.UNIT_LEADER}),
+        Action.WRITE_NOTE: frozenset({R.UNIT_LEADER, R.UNIT_EMPLOYEE}),
+        # seeds/001: the leader follows up the unit's logs — who holds them, what is late — not their content.
+        Action.VIEW_UNIT_OVERVIEW: frozenset({R.UNIT_LEADER}),
         # seeds/001 §3: the leader keeps the unit's staff list current.
         Action.VIEW_STAFF: frozenset({R.UNIT_LEADER, R.UNIT_EMPLOYEE, R.SYSTEM_ADMIN}),
         Action.MANAGE_STAFF: frozenset({R.UNIT_LEADER, R.SYSTEM_ADMIN}),
@@ -124,10 +140,25 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
         Action.MANAGE_PEOPLE: frozenset({R.SYSTEM_ADMIN}),
         Action.USE_ADMIN: frozenset({R.SYSTEM_ADMIN}),
         Action.MANAGE_TEMPLATES: frozenset({R.SUPERUSER}),
+        # seeds/004 Roller: the superuser maintains routines — here the guide's step texts.
+        Action.MANAGE_GUIDE: frozenset({R.SUPERUSER}),
+        # Issue 5: aggregate counts only, small counts hidden (stats/suppression.py);
+        # which municipalities each may choose is in stats/queries.py.
+        Action.VIEW_STATISTICS: frozenset({R.SYSTEM_ADMIN, R.SUPERUSER}),
+    },
+    # seeds/004: the undring is the owner's private reflection — nobody else reads it,
+    # leader and administrators included.
+    Target.NOTE: {
+        Action.VIEW_NOTE: frozenset({R.OWNER}),
+        Action.EDIT_NOTE: frozenset({R.OWNER}),
     },
 }
 # The action that decides 404 (cannot see it at all) versus 403 (sees, may not do).
-READ_ACTION: dict[Target, Action] = {Target.LOG: Action.VIEW_LOG, Target.UNIT: Action.VIEW_STAFF}
+READ_ACTION: dict[Target, Action] = {
+    Target.LOG: Action.VIEW_LOG,
+    Target.UNIT: Action.VIEW_STAFF,
+    Target.NOTE: Action.VIEW_NOTE,
+}
 # Nothing changes in a passive or closed log (seeds/003 5.5: read-only after
 # withdrawal). Closing and deletion check the status themselves (lifecycle.py).
 LOG_WRITES = frozenset(POLICY[Target.LOG]) - {
@@ -149,11 +180,14 @@ def target_of(action: Action) -> Target:
 def relations_to(person: Person, target: Any) -> set[Relation]:
     """The person's relations to a log, a unit, or the installation (target None)."""
     from stafett.logs.models import RelayLog
+    from stafett.undring.models import ConcernNote
 
     if person is None or not person.is_authenticated:
         return set()
     if isinstance(target, RelayLog):
         return _relations_to_log(person, target)
+    if isinstance(target, ConcernNote):
+        return {R.OWNER} if target.owner_id == person.id else set()
     return _relations_to_organisation(person, target)
 
 
@@ -179,7 +213,7 @@ def _relations_to_organisation(person: Person, target: Unit | None) -> set[Relat
 
 def _relations_to_log(person: Person, log: RelayLog) -> set[Relation]:
     from stafett.logs.models import LogStatus
-    from stafett.people.models import Guardianship
+    from stafett.people.models import Guardianship, Membership
 
     relations = _relations_to_organisation(person, log.unit) & {R.UNIT_LEADER, R.SYSTEM_ADMIN, R.SUPERUSER}
     today = timezone.localdate()
@@ -189,13 +223,21 @@ def _relations_to_log(person: Person, log: RelayLog) -> set[Relation]:
         relations.add(R.PROPOSED_HOLDER)
     if log.subject_id == person.id:
         relations.add(R.YOUTH if has_youth_rights(person, log, today) else R.CHILD)
-    if Guardianship.objects.filter(child_id=log.subject_id, guardian=person).exists():
+    if (
+        log.guardians_shielded_at is None
+        and Guardianship.objects.filter(child_id=log.subject_id, guardian=person).exists()
+    ):
         relations.add(R.GUARDIAN)
     # Participants read only an active log with valid consent (SPEC §4: expired
-    # consent removes participant access; the holder keeps it to renew consent).
+    # consent removes participant access; the holder keeps it to renew consent),
+    # and only while still on the staff of the unit they were invited from.
     if (
         log.status == LogStatus.ACTIVE
-        and log.participants.filter(person=person, removed_at__isnull=True).exists()
+        and log.participants.filter(
+            person=person,
+            removed_at__isnull=True,
+            unit__in=Membership.objects.active().filter(person=person).values("unit"),
+        ).exists()
         and log.consents.filter(withdrawn_at__isnull=True, valid_from__lte=today, valid_until__gte=today).exists()
     ):
         relations.add(R.PARTICIPANT)
@@ -235,9 +277,12 @@ def allowed_actions(person: Person, target: Any) -> frozenset[Action]:
 def target_of_object(target: Any) -> Target:
     from stafett.logs.models import RelayLog
     from stafett.people.models import Unit
+    from stafett.undring.models import ConcernNote
 
     if isinstance(target, RelayLog):
         return Target.LOG
+    if isinstance(target, ConcernNote):
+        return Target.NOTE
     if isinstance(target, Unit):
         return Target.UNIT
     return Target.INSTALLATION
@@ -298,7 +343,8 @@ def signed_in(view: ViewFunc) -> ViewFunc:
 
 def needs(action: Action) -> Callable[[ViewFunc], ViewFunc]:
     """The view needs `action` on its target: a log (from `log_code`, passed as `log`),
-    a unit (from `unit_code`, passed as `unit`), or the installation."""
+    a unit (from `unit_code`, passed as `unit`), a level-0 note (from `note_code`, passed as
+    `note`), or the installation."""
     kind = target_of(action)
 
     def decorator(view: ViewFunc) -> ViewFunc:
@@ -306,11 +352,13 @@ def needs(action: Action) -> Callable[[ViewFunc], ViewFunc]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            target: Unit | RelayLog | None = None
+            target: Unit | RelayLog | ConcernNote | None = None
             if kind == Target.UNIT:
                 target = kwargs["unit"] = get_unit(kwargs.pop("unit_code"))
             elif kind == Target.LOG:
                 target = kwargs["log"] = get_log(kwargs.pop("log_code"))
+            elif kind == Target.NOTE:
+                target = kwargs["note"] = get_note(kwargs.pop("note_code"))
             require(request.user, action, target)  # type: ignore[arg-type]
             return view(request, *args, **kwargs)
 
@@ -326,6 +374,15 @@ def get_unit(code: Any) -> Unit:
     try:
         return Unit.objects.select_related("municipality").get(code=code)
     except (Unit.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_note(code: Any) -> ConcernNote:
+    from stafett.undring.models import ConcernNote
+
+    try:
+        return ConcernNote.objects.select_related("unit__municipality").get(code=code)
+    except (ConcernNote.DoesNotExist, ValueError):
         raise Http404 from None
 
 

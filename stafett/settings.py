@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "stafett.logs",
     "stafett.archive",
     "stafett.notify",
+    "stafett.undring",
+    "stafett.guide",
+    "stafett.stats",
     "huey.contrib.djhuey",
 ]
 

@@ -30,6 +30,10 @@ ACTION_LABELS = {
     "meeting.minutes_written": "Skrev referat",
     "message.posted": "Skrev melding",
     "comment.posted": "Kommenterte tiltak",
+    "guide.started": "Startet et nivå i BTI-veilederen",
+    "guide.decision": "Registrerte en beslutning i BTI-veilederen",
+    "guide.timeline_changed": "Registrerte datoer for barneverntjenestens frister",
+    "guide.factors_changed": "Skrev analysen av opprettholdende faktorer",
 }
 
 

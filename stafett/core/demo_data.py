@@ -11,6 +11,7 @@ from datetime import date
 from django.db import transaction
 
 from stafett.core.demo_logs import seed_demo_logs
+from stafett.guide.loader import load_guide
 from stafett.lib.national_id import SYNTHETIC_MONTH_OFFSET, with_check_digits
 from stafett.people import actions
 from stafett.people.actions import PersonData, StaffEntry
@@ -136,6 +137,7 @@ def _slug(text: str) -> str:
 @transaction.atomic
 def seed_demo() -> bool:
     """Create the demo municipality once; returns False when it is already there."""
+    load_guide()  # idempotent: the guide's steps are there even in a database emptied since migrating
     if Municipality.objects.filter(number=MUNICIPALITY[1]).exists():
         return False
     admin = bootstrap_system_admin(

@@ -12,6 +12,7 @@ from stafett.logs.models import Handover, HandoverStatus
 from stafett.logs.queries import logs_for_guardian, logs_for_staff, tasks_for
 from stafett.logs.transitions import announced_to
 from stafett.people.models import Guardianship, Membership, Role
+from stafett.undring.models import ConcernNote
 
 
 @public
@@ -36,6 +37,7 @@ def start(request: HttpRequest) -> HttpResponse:
         "logs_as_participant": logs["participant"],
         "children_logs": logs_for_guardian(person),
         "tasks": tasks_for(person),
+        "open_notes": ConcernNote.objects.filter(owner=person).count() if memberships else 0,
         "attention": holder_attention(person, timezone.localdate()) if memberships else [],
         "consent_requests": pending_for(person),
         "announced": announced_to(person),

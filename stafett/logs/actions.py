@@ -147,8 +147,8 @@ def save_consent(actor: Person, log: RelayLog, data: ConsentData) -> Consent:
         document_extension=checked.extension,
         document_content_type=checked.content_type,
     )
+    consent.full_clean()  # before the file is stored: a rollback would not remove it from disk
     consent.document.save("samtykke", data.document, save=False)
-    consent.full_clean()
     consent.save()
     consent.signatories.set(data.signatories)
     _audit(
@@ -216,6 +216,7 @@ def open_log(
     initiated_by: str = "",
 ) -> RelayLog:
     """Open a stafettlogg with a signed consent form (SPEC §4: never without consent)."""
+    access.require(actor, Action.OPEN_LOG, unit)  # before check_consent, whose errors name the guardians
     check_consent(consent, subject, unit, timezone.localdate())
     start = LogStart(subject, unit, holder, template, initiator_text, initiated_by)
     log = create_log(actor=actor, start=start)

@@ -58,6 +58,11 @@ def _check_terms(terms: ConsentTerms, log: RelayLog) -> None:
 
 
 def _new_request(actor: Person, log: RelayLog, terms: ConsentTerms) -> ConsentRequest:
+    if log.guardians_shielded_at is not None:
+        raise ValidationError(
+            "Loggen er skjermet for de foresatte fordi det er mistanke om vold eller overgrep. "
+            "Barnevernet avgjør videre samarbeid med familien."
+        )
     if log.consent_requests.filter(status=ConsentRequestStatus.PENDING).exists():
         raise ValidationError("Det finnes allerede en forespørsel om samtykke som venter på svar.")
     _check_terms(terms, log)

@@ -12,6 +12,7 @@ from stafett import access
 from stafett.access import Action, Relation
 from stafett.archive.copies import make_archive_copy
 from stafett.archive.models import ArchiveEvent
+from stafett.guide.actions import delete_for_log as delete_guide_history
 from stafett.logs.actions import ConsentData, _audit, check_consent, save_consent
 from stafett.logs.models import (
     CloseReason,
@@ -228,6 +229,7 @@ def delete_content(*, actor: Person, log: RelayLog) -> RelayLog:
     Transition.objects.filter(log=log).delete()
     Consent.objects.filter(log=log).delete()
     log.level_changes.all().delete()
+    delete_guide_history(log)
     now = timezone.now()
     RelayLog.objects.filter(pk=log.pk).update(
         status=LogStatus.CLOSED,
@@ -248,4 +250,28 @@ def delete_content(*, actor: Person, log: RelayLog) -> RelayLog:
     log.refresh_from_db()
     _audit(actor, log, "log.content_deleted")
     transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    return log
+
+
+@transaction.atomic
+def shield_from_guardians(*, actor: Person, log: RelayLog) -> RelayLog:
+    """Suspected violence or sexual abuse (SPEC §7): from now on the guardians cannot see the log
+    and nothing about it reaches them — pending notifications and consent requests are stopped."""
+    from stafett.logs.models import ConsentRequestStatus
+    from stafett.notify.models import Notification, Status
+    from stafett.people.models import Guardianship
+
+    access.require(actor, Action.SHIELD_FROM_GUARDIANS, log)
+    if log.guardians_shielded_at is not None:
+        return log
+    log.guardians_shielded_at = timezone.now()
+    log.save(update_fields=["guardians_shielded_at", "updated_at"])
+    requests = log.consent_requests.filter(status=ConsentRequestStatus.PENDING)
+    paths = [events.log_path(log), *(f"/samtykke/{code}/" for code in requests.values_list("code", flat=True))]
+    requests.update(status=ConsentRequestStatus.DECLINED)
+    guardians = Guardianship.objects.filter(child_id=log.subject_id).values("guardian_id")
+    Notification.objects.filter(recipient_id__in=guardians, status=Status.PENDING, path__in=paths).update(
+        status=Status.CANCELLED, last_error="Stanset: loggen er skjermet for foresatte."
+    )
+    _audit(actor, log, "log.shielded_from_guardians")
     return log

@@ -131,6 +131,8 @@ class RelayLog(models.Model):
     closed_reason = models.CharField("årsak til avslutning", max_length=20, choices=CloseReason.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     content_deleted_at = models.DateTimeField(null=True, blank=True)
+    # SPEC §7: suspected violence or abuse — from now on nothing in the log reaches the guardians.
+    guardians_shielded_at = models.DateTimeField("skjermet for foresatte", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from stafett.audit.models import AuditEvent
 from stafett.logs.actions import current_consent, guardians_of
 from stafett.logs.models import Consent, Evaluation, Goal, LogStatus, Measure, Meeting, Message, Participant, RelayLog
-from stafett.people.models import Person
+from stafett.people.models import Membership, Person
 
 
 @dataclass(frozen=True)
@@ -130,14 +130,19 @@ def logs_for_staff(person: Person) -> dict[str, list[RelayLog]]:
     return {
         "holder": list(base.filter(holder=person).exclude(status=LogStatus.CLOSED)),
         "participant": list(
-            base.filter(status=LogStatus.ACTIVE, participants__person=person, participants__removed_at__isnull=True)
+            base.filter(
+                status=LogStatus.ACTIVE,
+                participants__person=person,
+                participants__removed_at__isnull=True,
+                participants__unit__in=Membership.objects.active().filter(person=person).values("unit"),
+            )
         ),
     }
 
 
 def logs_for_guardian(person: Person) -> list[RelayLog]:
     return list(
-        RelayLog.objects.filter(subject__guardianships__guardian=person)
+        RelayLog.objects.filter(subject__guardianships__guardian=person, guardians_shielded_at__isnull=True)
         .select_related("subject", "unit", "holder")
         .order_by("subject__given_name")
     )
@@ -151,11 +156,12 @@ def tasks_for(person: Person) -> list[Measure]:
         Measure.objects.filter(responsible=person, stopped_at__isnull=True, log__status=LogStatus.ACTIVE)
         .filter(
             Q(log__holder=person)
-            | Q(log__subject__guardianships__guardian=person)
+            | Q(log__subject__guardianships__guardian=person, log__guardians_shielded_at__isnull=True)
             | Q(log__subject=person)
             | Q(
                 log__participants__person=person,
                 log__participants__removed_at__isnull=True,
+                log__participants__unit__in=Membership.objects.active().filter(person=person).values("unit"),
                 log__consents__withdrawn_at__isnull=True,
                 log__consents__valid_from__lte=today,
                 log__consents__valid_until__gte=today,

@@ -44,6 +44,7 @@ urlpatterns = [
     path("logg/<uuid:log_code>/ny-stafettholder/", views_lifecycle.propose_handover, name="propose_handover"),
     path("overforing/<uuid:handover_code>/", views_lifecycle.answer_handover, name="answer_handover"),
     path("logg/<uuid:log_code>/avslutt/", views_lifecycle.close_log, name="close"),
+    path("logg/<uuid:log_code>/vold-eller-overgrep/", views_lifecycle.suspected_abuse, name="suspected_abuse"),
     path("logg/<uuid:log_code>/slett-innhold/", views_lifecycle.delete_content, name="delete_content"),
     path("logg/<uuid:log_code>/gjenapne/", views_lifecycle.reopen_log, name="reopen"),
     path("logg/<uuid:log_code>/utskrift.pdf", views_lifecycle.printout, name="printout"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from stafett import access
 from stafett.access import Action, PersonRequest, needs
+from stafett.guide.queries import log_guide
 from stafett.lib.forms import add_form_errors
 from stafett.logs import actions
 from stafett.logs.forms import (
@@ -29,6 +30,9 @@ from stafett.logs.queries import access_log, log_page
 from stafett.logs.transitions import may_add_contact_teacher, next_step, open_transition, progress
 from stafett.people.actions import register_child_with_guardians
 from stafett.people.models import Membership, Person, Role, Unit
+from stafett.undring.actions import close_note, concern_as_initiator_text
+from stafett.undring.models import Outcome
+from stafett.undring.views import forget_note_waiting_for_log, note_waiting_for_log
 
 # The holder is warned before consent runs out (SPEC §4).
 CONSENT_WARNING_DAYS = 30
@@ -84,7 +88,14 @@ def open_log(request: PersonRequest, unit: Unit, person_code: str) -> HttpRespon
     if access.can(request.user, Action.APPOINT_HOLDER, unit):
         staff = Membership.objects.active().filter(unit=unit).exclude(role=Role.SYSTEM_ADMIN).select_related("person")
         holders = sorted({m.person for m in staff}, key=lambda p: p.full_name)
-    form = OpenLogForm(request.POST or None, request.FILES or None, signers=[*guardians, child], holders=holders)
+    # Coming from a level-0 note: its concretised concern becomes the log's starting text.
+    note = note_waiting_for_log(request, unit)
+    initial = (
+        {"initiator_text": concern_as_initiator_text(note), "initiated_by": "Egen undring (BTI nivå 0)"} if note else {}
+    )
+    form = OpenLogForm(
+        request.POST or None, request.FILES or None, signers=[*guardians, child], holders=holders, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         consent = actions.ConsentData(
@@ -110,9 +121,14 @@ def open_log(request: PersonRequest, unit: Unit, person_code: str) -> HttpRespon
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, f"Stafettloggen for {child.full_name} er opprettet.")
+            done = f"Stafettloggen for {child.full_name} er opprettet."
+            if note is not None:
+                close_note(actor=request.user, note=note, outcome=Outcome.LEVEL_ONE)
+                forget_note_waiting_for_log(request)
+                done += " Undringsnotatet er slettet; bekymringen står nå i loggen."
+            messages.success(request, done)
             return redirect("logs:detail", log_code=log.code)
-    context = {"unit": unit, "child": child, "guardians": guardians, "form": form}
+    context = {"unit": unit, "child": child, "guardians": guardians, "form": form, "from_note": note}
     return render(request, "logs/open_log.html", context, status=400 if form.errors else 200)
 
 
@@ -134,6 +150,7 @@ def detail(request: PersonRequest, log: RelayLog) -> HttpResponse:
         "next_step": next_step(steps),
         "may_add_teacher": transition is not None and may_add_contact_teacher(request.user, transition),
         "page": page,
+        "guide": log_guide(log, page.participants),
         "pending_consent": pending_consent,
         "pending_consent_answered": set(pending_consent.approvals.values_list("person_id", flat=True))
         if pending_consent

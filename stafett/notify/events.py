@@ -34,8 +34,9 @@ def readers(log: RelayLog) -> list[tuple[Person, Participant | None]]:
         # Only those who can read it now: consent valid, still at the unit (access.py decides).
         if can(p.person, Action.VIEW_LOG, log):
             people.setdefault(p.person_id, (p.person, p))
-    for g in Guardianship.objects.filter(child_id=log.subject_id).select_related("guardian"):
-        people.setdefault(g.guardian_id, (g.guardian, None))
+    if log.guardians_shielded_at is None:  # SPEC §7: nothing reaches them on suspected abuse
+        for g in Guardianship.objects.filter(child_id=log.subject_id).select_related("guardian"):
+            people.setdefault(g.guardian_id, (g.guardian, None))
     if has_youth_rights(log.subject, log, timezone.localdate()):
         people.setdefault(log.subject_id, (log.subject, None))
     return list(people.values())
@@ -50,6 +51,14 @@ def log_news(*, log: RelayLog, actor: Person, kind: str) -> None:
 
 def tell(person: Person, *, kind: str, path: str, dedupe_key: str | None = None) -> None:
     queue(recipient=person, kind=kind, path=path, dedupe_key=dedupe_key)
+
+
+def tell_about(log: RelayLog, person: Person, *, kind: str, dedupe_key: str | None = None) -> None:
+    """Tell someone about a log only if they may read it now (consent valid, not shielded …)."""
+    from stafett.access import Action, can
+
+    if can(person, Action.VIEW_LOG, log):
+        queue(recipient=person, kind=kind, path=log_path(log), dedupe_key=dedupe_key)
 
 
 def unit_leaders(unit: Unit) -> list[Person]:

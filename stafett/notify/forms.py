@@ -16,6 +16,12 @@ class PreferencesForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.email, self.phone = person_email, person_phone
+        self.fields["by_email"].help_text = (
+            f"Til {person_email}" if person_email else "Vi har ingen e-postadresse til deg."
+        )
+        self.fields["by_sms"].help_text = (
+            f"Til {person_phone}" if person_phone else "Vi har ikke mobilnummeret ditt."
+        ) + " Velger du ingen av delene, sender vi SMS hvis vi har nummeret ditt."
         self.participations = participations
         for name, label in KINDS:
             self.fields[f"general_{name}"] = forms.BooleanField(label=label, required=False)

@@ -33,12 +33,14 @@ class Kind(models.TextChoices):
     HOLDER_LEFT = "holder_sluttet", "Stafettholderen har sluttet"
     TRANSITION_STEP = "overgang_steg", "Steg i overgangen forfaller"
     QUARTERLY_SUMMARY = "kvartal", "Kvartalsoversikt"
+    UNDRING_OPEN = "undring_apen", "Undring står åpen"
 
 
 class Status(models.TextChoices):
     PENDING = "venter", "Venter"
     SENT = "sendt", "Sendt"
     FAILED = "feilet", "Feilet"
+    CANCELLED = "stanset", "Stanset"
 
 
 class Notification(models.Model):

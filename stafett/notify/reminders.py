@@ -6,6 +6,7 @@ its dedupe key names the thing and the occasion."""
 from datetime import date, timedelta
 
 from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
 
 from stafett.logs.models import (
     Consent,
@@ -18,7 +19,7 @@ from stafett.logs.models import (
     Transition,
 )
 from stafett.logs.transitions import progress
-from stafett.notify.events import log_path, tell, unit_leaders
+from stafett.notify.events import log_path, tell, tell_about, unit_leaders
 from stafett.notify.models import Kind
 from stafett.people.models import Membership, Municipality, Role
 
@@ -37,6 +38,7 @@ def run_reminders(today: date) -> int:
         _consents(municipality, today)
         _handovers(municipality, today)
         _no_meeting(municipality, today)
+        _open_notes(municipality, today)
     _holders_who_left(today)
     _transitions(today)
     _quarterly_summaries(today)
@@ -60,17 +62,14 @@ def _measures(m: Municipality, today: date) -> None:
     for measure in open_measures.filter(deadline__gte=late, deadline__lte=soon):
         before = measure.deadline >= today
         kind, when = (Kind.DEADLINE_SOON, "før") if before else (Kind.DEADLINE_PASSED, "etter")
-        tell(
-            measure.responsible,
-            kind=kind,
-            path=log_path(measure.log),
-            dedupe_key=f"frist:{measure.code}:{measure.deadline}:{when}",
-        )
+        key = f"frist:{measure.code}:{measure.deadline}:{when}"
+        # Only someone who may read the log now: not a shielded guardian, not a young child.
+        tell_about(measure.log, measure.responsible, kind=kind, dedupe_key=key)
     for measure in open_measures.filter(evaluated=False, evaluation_date__gte=late, evaluation_date__lte=soon):
         before = measure.evaluation_date >= today
         kind = Kind.EVALUATION_SOON if before else Kind.EVALUATION_PASSED
         key = f"evaluering:{measure.code}:{measure.evaluation_date}:{'før' if before else 'etter'}"
-        tell(measure.responsible, kind=kind, path=log_path(measure.log), dedupe_key=key)
+        tell_about(measure.log, measure.responsible, kind=kind, dedupe_key=key)
 
 
 def _consents(m: Municipality, today: date) -> None:
@@ -121,8 +120,10 @@ def _no_meeting(m: Municipality, today: date) -> None:
         .select_related("holder")
     )
     for log in logs:
-        # Once per period without a meeting: the key names the month it started.
-        tell(log.holder, kind=Kind.NO_MEETING, path=log_path(log), dedupe_key=f"ingen_mote:{log.code}:{cutoff:%Y-%m}")
+        # Once per period without a meeting: the key names the day it started (the last meeting, or
+        # the day the log was opened) — not the cutoff, which moves on every day's run.
+        started = timezone.localdate(log.last_meeting or log.created_at)
+        tell(log.holder, kind=Kind.NO_MEETING, path=log_path(log), dedupe_key=f"ingen_mote:{log.code}:{started}")
 
 
 def _holders_who_left(today: date) -> None:
@@ -166,4 +167,18 @@ def _quarterly_summaries(today: date) -> None:
             kind=Kind.QUARTERLY_SUMMARY,
             path=f"/tjenestested/{m.unit.code}/oversikt/",
             dedupe_key=f"kvartal:{m.unit.code}:{m.person_id}:{quarter}",
+        )
+
+
+def _open_notes(m: Municipality, today: date) -> None:
+    """A level-0 note left untouched for N weeks reminds its owner (once per quiet spell)."""
+    from stafett.undring.models import ConcernNote
+
+    cutoff = today - timedelta(weeks=m.undring_reminder_weeks)
+    for note in ConcernNote.objects.filter(unit__municipality=m, updated_at__date__lte=cutoff).select_related("owner"):
+        tell(
+            note.owner,
+            kind=Kind.UNDRING_OPEN,
+            path=f"/undring/{note.code}/",
+            dedupe_key=f"undring:{note.code}:{note.updated_at:%Y-%m-%d}",
         )

@@ -22,6 +22,7 @@ LINES = {
     Kind.NO_MEETING: "Det er lenge siden siste møte i en stafettlogg du holder.",
     Kind.HOLDER_LEFT: "En stafettlogg ved tjenestestedet ditt har en stafettholder som har sluttet.",
     Kind.TRANSITION_STEP: "Et steg i en overgang du følger opp, forfaller snart.",
+    Kind.UNDRING_OPEN: "En undring du har skrevet, har ikke vært rørt på en stund. Avklar den, eller avslutt den.",
     Kind.QUARTERLY_SUMMARY: "Kvartalsoversikten over stafettlogger ved tjenestestedet ditt er klar.",
 }
 

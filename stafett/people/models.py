@@ -57,6 +57,9 @@ class Municipality(models.Model):
         "påminnelse når ny stafettholder ikke har svart (dager)", default=7
     )
     no_meeting_months = models.PositiveSmallIntegerField("påminnelse når det ikke har vært møte (måneder)", default=3)
+    undring_reminder_weeks = models.PositiveSmallIntegerField(
+        "påminnelse når en undring (nivå 0) har stått urørt (uker)", default=6
+    )
     # The kindergarten/school year ends here; yearly archive copies are due within four weeks.
     school_year_ends_month = models.PositiveSmallIntegerField("skoleåret slutter (måned)", default=6)
     school_year_ends_day = models.PositiveSmallIntegerField("skoleåret slutter (dag)", default=20)

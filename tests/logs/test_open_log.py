@@ -120,11 +120,6 @@ def test_the_system_administrator_sees_the_unit_but_may_not_open_logs_there(cast
     nothing_created()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: open_log validates the consent (guardians, the child's age) before checking access, "
-    "so someone without access learns who the guardians are and the child's age from the errors",
-)
 def test_access_is_checked_before_the_consent_is_validated(cast, make_consent, nothing_created):
     with pytest.raises(Http404):
         open_for_emma(cast, make_consent(signatories=[cast.outsider]), actor=cast.outsider)
@@ -203,11 +198,6 @@ def test_an_empty_file_is_refused(cast, make_consent, nothing_created):
     nothing_created()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: save_consent writes the signed form to storage before Consent.full_clean(); "
-    "when validation then fails the transaction rolls back but the scanned form stays on disk",
-)
 def test_a_consent_refused_after_the_upload_check_leaves_no_file_behind(
     cast, make_consent, nothing_created, media_root
 ):

@@ -165,11 +165,6 @@ def test_a_removed_participant_can_be_invited_again(cast, log):
     assert log.participants.filter(person=cast.nina).count() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: access._relations_to_log grants PARTICIPANT from the Participant row alone; a participant "
-    "whose membership at the unit they were invited from has ended keeps reading the log",
-)
 def test_a_participant_who_leaves_the_unit_she_was_invited_from_loses_access(cast, log):
     # seeds/001 §3: leaders keep the staff lists current, so that access follows the job.
     Membership.objects.filter(person=cast.nina, unit=cast.health_station).update(ended_on=timezone.localdate())
