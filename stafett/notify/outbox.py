@@ -56,8 +56,16 @@ def queue(*, recipient: Person, kind: str, path: str, dedupe_key: str | None = N
             continue
         made.append(notification)
     if made:
-        transaction.on_commit(_wake_worker)
+        _wake_worker_after_commit()
     return made
+
+
+def _wake_worker_after_commit() -> None:
+    """Once per transaction, however many notifications it writes."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _wake_worker for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_wake_worker)
 
 
 def _wake_worker() -> None:

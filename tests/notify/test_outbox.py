@@ -352,3 +352,11 @@ def test_a_person_who_chose_both_gets_an_email_and_an_sms(cast, log, sms_file):
 
     channels_to_silje = Notification.objects.filter(recipient=cast.silje).values_list("channel", flat=True)
     assert sorted(channels_to_silje) == sorted([Channel.EMAIL, Channel.SMS])
+
+
+def test_one_action_telling_several_people_wakes_the_worker_once(cast, log, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        actions.post_message(actor=cast.kari, log=log, text="Til alle")
+
+    assert Notification.objects.filter(kind=Kind.NEW_MESSAGE).values("recipient").distinct().count() >= 2
+    assert len(callbacks) == 1
