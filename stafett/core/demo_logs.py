@@ -14,6 +14,7 @@ from stafett.logs.models import (
     Arena,
     CloseReason,
     Consent,
+    LogStatus,
     LogTemplate,
     Measure,
     MeasureCategory,
@@ -220,6 +221,27 @@ def seed_demo_logs() -> None:
     RelayLog.objects.filter(pk=log4.pk).update(created_at=timezone.now() - timedelta(days=730))
 
     _seed_lifecycle_states(today, units)
+    _seed_guide_positions(log)
+
+
+def _seed_guide_positions(emma_log: RelayLog) -> None:
+    """Every active log stands somewhere in the BTI guide; Emma's has come to step 3 at level 2."""
+    from stafett.guide.actions import decide, start_level, startable_levels
+    from stafett.guide.models import DecisionKind
+
+    for log in RelayLog.objects.filter(status=LogStatus.ACTIVE).select_related("unit", "holder"):
+        level = str(log.level)
+        if level in startable_levels(log):
+            position = start_level(actor=log.holder, log=log, level=level)
+            if log.pk == emma_log.pk:
+                for note in ("Samtykke og stafettlogg er på plass.", "Første møte er holdt."):
+                    decide(
+                        actor=log.holder,
+                        position=position,
+                        version=position.version,
+                        decision=DecisionKind.CONTINUE,
+                        note=note,
+                    )
 
 
 def _seed_lifecycle_states(today: date, units: dict[str, Unit]) -> None:
