@@ -1,6 +1,9 @@
 """Level 0 pages: the owner's notes, the reflection, the undringssamtale, clarifying,
 and the path for suspected violence or abuse. Only the owner ever gets past @needs."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -16,6 +19,19 @@ from stafett.undring.forms import ConcernForm, ReflectionForm, TalkForm
 from stafett.undring.models import URO_SCALE, ConcernNote, Dimension, Outcome, Step
 
 SESSION_KEY = "undring_til_niva_1"
+
+
+def _saved(form: forms.Form, save: Callable[[], object]) -> bool:
+    """Run the action; on refusal put its Norwegian message on the form instead."""
+    try:
+        save()
+    except StaleEdit as e:
+        form.add_error(None, str(e))
+    except ValidationError as e:
+        add_form_errors(form, e)
+    else:
+        return True
+    return False
 
 
 def _version(request: PersonRequest, note: ConcernNote) -> int:
@@ -67,18 +83,19 @@ def detail(request: PersonRequest, note: ConcernNote) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_reflection(request: PersonRequest, note: ConcernNote) -> HttpResponse:
     form = ReflectionForm(request.POST or None, initial=ReflectionForm.initial_from(note))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_reflection(
-                actor=request.user, note=note, version=_version(request, note), reflection=form.reflection()
-            )
-        except StaleEdit as e:
-            form.add_error(None, str(e))
-        except ValidationError as e:
-            add_form_errors(form, e)
-        else:
-            messages.success(request, "Undringen er lagret.")
-            return redirect("undring:detail", note_code=note.code)
+    version = _version(request, note)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: actions.update_reflection(
+                actor=request.user, note=note, version=version, reflection=form.reflection()
+            ),
+        )
+    ):
+        messages.success(request, "Undringen er lagret.")
+        return redirect("undring:detail", note_code=note.code)
     context = {"form": form, "note": note, "unit": note.unit, "scale": URO_SCALE}
     return render(request, "undring/reflection_form.html", context, status=400 if form.errors else 200)
 
@@ -88,16 +105,16 @@ def edit_reflection(request: PersonRequest, note: ConcernNote) -> HttpResponse:
 def talk(request: PersonRequest, note: ConcernNote) -> HttpResponse:
     initial = {"talk_with": note.talk_with, "talk_on": note.talk_on, "talk_result": note.talk_result}
     form = TalkForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_talk(actor=request.user, note=note, version=_version(request, note), **form.cleaned_data)
-        except StaleEdit as e:
-            form.add_error(None, str(e))
-        except ValidationError as e:
-            add_form_errors(form, e)
-        else:
-            messages.success(request, "Undringssamtalen er lagret.")
-            return redirect("undring:detail", note_code=note.code)
+    version = _version(request, note)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form, lambda: actions.record_talk(actor=request.user, note=note, version=version, **form.cleaned_data)
+        )
+    ):
+        messages.success(request, "Undringssamtalen er lagret.")
+        return redirect("undring:detail", note_code=note.code)
     return render(request, "undring/talk_form.html", {"form": form, "note": note}, status=400 if form.errors else 200)
 
 
@@ -105,16 +122,16 @@ def talk(request: PersonRequest, note: ConcernNote) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def concern(request: PersonRequest, note: ConcernNote) -> HttpResponse:
     form = ConcernForm(request.POST or None, initial={"categories": note.categories, "concern": note.concern})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_concern(actor=request.user, note=note, version=_version(request, note), **form.cleaned_data)
-        except StaleEdit as e:
-            form.add_error(None, str(e))
-        except ValidationError as e:
-            add_form_errors(form, e)
-        else:
-            messages.success(request, "Bekymringen er konkretisert. Neste steg er å åpne en stafettlogg på nivå 1.")
-            return redirect("undring:detail", note_code=note.code)
+    version = _version(request, note)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form, lambda: actions.record_concern(actor=request.user, note=note, version=version, **form.cleaned_data)
+        )
+    ):
+        messages.success(request, "Bekymringen er konkretisert. Neste steg er å åpne en stafettlogg på nivå 1.")
+        return redirect("undring:detail", note_code=note.code)
     return render(
         request, "undring/concern_form.html", {"form": form, "note": note}, status=400 if form.errors else 200
     )

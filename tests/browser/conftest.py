@@ -71,15 +71,20 @@ _seeded_snapshot: list[sqlite3.Connection] = []
 
 
 @pytest.fixture
-def seeded(transactional_db, live_server) -> None:
+def seeded(transactional_db, live_server, settings) -> None:
     """The demo municipality (stafett.core.demo_data), in the test database the live server reads.
 
     Seeding takes about a second, so on SQLite the first seeded database is
     copied aside and copied back for the next tests (the sqlite3 backup API).
+    The demo's files (consent forms) go to the session's file storage, never a
+    per-test one, so the copied-back rows always find their files.
     """
     from django.db import connection
 
     from stafett.core.demo_data import seed_demo
+    from tests import settings as test_settings
+
+    settings.STORAGES = {**settings.STORAGES, "default": test_settings.STORAGES["default"]}
 
     if connection.vendor != "sqlite" or os.environ.get("STAFETT_BROWSER_RESEED") == "true":
         seed_demo()
