@@ -154,6 +154,8 @@ def seed_demo() -> bool:
         Unit.objects.create(municipality=municipality, name=name, service_type=service)
     for name, service in SHARED_UNITS:
         Unit.objects.create(municipality=municipality, name=name, service_type=service).also_serves.add(neighbour)
+    # The abuse path lists child welfare's contact details (invented: 5-digit numbers are never real phones).
+    Unit.objects.filter(service_type=ServiceType.BARNEVERN).update(phone="00000", email=f"barnevern@{DOMAIN}")
 
     units = {u.name: u for u in Unit.objects.all()}
     for i, (given, surname, unit_name, role, title) in enumerate(STAFF):
