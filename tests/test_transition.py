@@ -202,3 +202,49 @@ def test_log_page_shows_the_next_step_and_the_principal_sees_the_announcement(cl
     start = client.get("/").content.decode()
     assert "Barn som skal begynne hos dere" in start and "Emma Hansen" in start
     assert client.get(reverse("logs:detail", args=[log.code])).status_code == 404  # not a participant yet
+
+
+def test_measures_ended_at_overgangsmote_2_still_count_for_the_plan_from_meeting_1(cast, log, school):
+    """Evaluating a measure as «avslutte» in overgangsmøte 2 must not send the routine back to
+    «Minst ett tiltak hver» (on etterskudd by then); before meeting 1 an ended measure does not count."""
+    school_unit, sfo, people = school
+    t = transitions.start_transition(
+        actor=cast.kari, log=log, kind=TransitionKind.KINDERGARTEN_TO_SCHOOL, to_unit=school_unit, start_date=START
+    )
+    transitions.notify_school(actor=cast.kari, transition=t)
+    actions.add_participant(actor=cast.kari, log=log, person=people["rektor"], unit=school_unit)
+    transitions.add_contact_teacher(actor=people["rektor"], transition=t, teacher=people["laerer"])
+    goal = actions.add_goal(actor=cast.kari, log=log, arena=Arena.SERVICE, text="En trygg skolestart")
+    evaluation = START + timedelta(days=10)
+    measures = [
+        actions.add_measure(
+            actor=cast.kari, goal=goal, data=MeasureData(what, MeasureCategory.ANNET, who, date(2026, 6, 1), evaluation)
+        )
+        for who, what in [
+            (cast.kari, "Besøke skolen"),
+            (cast.silje, "Gå skoleveien"),
+            (people["laerer"], "Ta imot Emma ved porten"),
+        ]
+    ]
+    stop = actions.EvaluationData(carried_out=True, decision="avslutte")
+    actions.evaluate_measure(actor=cast.kari, measure=measures[0], data=stop)
+    assert states(t)["measures"].missing == ["Barnehagen har ikke noe tiltak (avslutning av barnehagetiden)."]
+    kindergarten_again = actions.add_measure(
+        actor=cast.kari,
+        goal=goal,
+        data=MeasureData("Besøke skolen igjen", MeasureCategory.ANNET, cast.kari, date(2026, 6, 1), evaluation),
+    )
+
+    m1 = transitions.schedule_transition_meeting(
+        actor=cast.kari, transition=t, number=1, starts_at=timezone.now() + timedelta(days=60), place="Barnehagen"
+    )
+    actions.record_minutes(
+        actor=cast.kari, meeting=m1, version=m1.version, attendees=[], minutes="Avtalt.", next_meeting_date=evaluation
+    )
+    assert states(t)["measures"].done
+    # Overgangsmøte 2: the measures did their job and are ended.
+    for measure in [kindergarten_again, measures[1], measures[2]]:
+        actions.evaluate_measure(actor=cast.kari, measure=measure, data=stop)
+    s = states(t)
+    assert s["measures"].done, s["measures"].missing
+    assert transitions.next_step(transitions.progress(t)).key == "meeting_2"

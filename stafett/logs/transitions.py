@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from stafett import access
@@ -212,7 +213,14 @@ def _facts(t: Transition) -> Facts:
         "sfo": set(),
         "contact_teacher": set(),
     }
-    for m in log.measures.filter(stopped_at__isnull=True):
+    measures = log.measures.all()
+    if t.meeting_1 is not None and t.meeting_1.held:
+        # The measures are agreed in overgangsmøte 1; ending one when it is evaluated in
+        # overgangsmøte 2 does not undo that step. One ended before the transition began never counts.
+        measures = measures.filter(Q(stopped_at__isnull=True) | Q(stopped_at__gte=timezone.localdate(t.created_at)))
+    else:
+        measures = measures.filter(stopped_at__isnull=True)
+    for m in measures:
         person_unit = log.unit_id if m.responsible_id == log.holder_id else by_person_unit.get(m.responsible_id)
         if m.responsible_kind == ResponsibleKind.GUARDIAN:
             measures_by["guardian"].add(m.id)
