@@ -31,14 +31,19 @@ CATCH_UP_DAYS = 7  # a reminder missed because the job did not run is sent late,
 def run_reminders(today: date) -> int:
     """Queue every reminder due today; returns how many were queued (duplicates are skipped)."""
     from stafett.notify.models import Notification
+    from stafett.undring.models import ConcernNote
 
     before = Notification.objects.count()
-    for municipality in Municipality.objects.all():
-        _measures(municipality, today)
-        _consents(municipality, today)
-        _handovers(municipality, today)
-        _no_meeting(municipality, today)
-        _open_notes(municipality, today)
+    active = RelayLog.objects.filter(status=LogStatus.ACTIVE, unit__municipality=OuterRef("pk"))
+    notes = ConcernNote.objects.filter(unit__municipality=OuterRef("pk"))
+    for municipality in Municipality.objects.annotate(has_logs=Exists(active), has_notes=Exists(notes)):
+        if municipality.has_logs:
+            _measures(municipality, today)
+            _consents(municipality, today)
+            _handovers(municipality, today)
+            _no_meeting(municipality, today)
+        if municipality.has_notes:
+            _open_notes(municipality, today)
     _holders_who_left(today)
     _transitions(today)
     _quarterly_summaries(today)

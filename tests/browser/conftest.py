@@ -37,7 +37,14 @@ def _missing_or_skip(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser(request) -> Iterator[object]:
+    # Test modules outside this folder import these fixtures (tests/oidc); pytest then keeps a
+    # second session fixture, but Playwright's sync API cannot start twice in one thread, so
+    # the first one started is shared, kept on the run's config and closed by its starter.
+    shared = getattr(request.config, "_stafett_browser", None)
+    if shared is not None:
+        yield shared
+        return
     if not CHROMIUM.exists():
         _missing_or_skip(f"Chromium not found at {CHROMIUM}")
     if not AXE.exists():
@@ -48,8 +55,12 @@ def browser() -> Iterator[object]:
         _missing_or_skip("playwright is not installed")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+        request.config._stafett_browser = browser
+        try:
+            yield browser
+        finally:
+            del request.config._stafett_browser
+            browser.close()
 
 
 def new_context(browser, **kwargs):
