@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stafett.access import Action, PersonRequest, needs, signed_in
+from stafett.guide.models import GuideStep
+from stafett.guide.source import guide_service_for
 from stafett.lib.forms import add_form_errors
 from stafett.logs.actions import StaleEdit
 from stafett.people.models import Membership, Role, ServiceType, Unit
@@ -75,8 +77,19 @@ def create(request: PersonRequest, unit: Unit) -> HttpResponse:
 @needs(Action.VIEW_NOTE)
 @require_GET
 def detail(request: PersonRequest, note: ConcernNote) -> HttpResponse:
-    context = {"note": note, "dimensions": Dimension.choices, "scale": URO_SCALE}
+    context = {
+        "note": note,
+        "dimensions": Dimension.choices,
+        "scale": URO_SCALE,
+        "guide_steps": level_zero_steps(note.unit),
+    }
     return render(request, "undring/detail.html", context)
+
+
+def level_zero_steps(unit: Unit) -> list[GuideStep]:
+    """The action guide's level 0 for the unit's service (seeds/004), as superusers keep it."""
+    service = guide_service_for(unit.service_type)
+    return list(GuideStep.objects.filter(service=service, level="0").order_by("number")) if service else []
 
 
 @needs(Action.EDIT_NOTE)

@@ -187,3 +187,15 @@ def test_an_untouched_note_reminds_its_owner_once(cast, note):
     reminders = Notification.objects.filter(kind=Kind.UNDRING_OPEN)
     assert [n.recipient for n in reminders] == [cast.kari]
     assert "Emma" not in reminders.get().path
+
+
+def test_the_note_page_shows_level_zero_of_the_guide_for_the_units_service(client, cast, note):
+    from stafett.guide.models import GuideStep
+
+    first = GuideStep.objects.get(service="barnehage", level="0", number=1)
+    client.force_login(cast.kari)
+
+    html = client.get(reverse("undring:detail", args=[note.code])).content.decode()
+
+    assert "BTI-veilederen, nivå 0" in html
+    assert f"Steg 1: {first.title}" in html
