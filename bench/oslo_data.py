@@ -431,8 +431,8 @@ class OsloBuilder:
         self.audit_registrations(people)
         for (unit, status, start, end), child in zip(specs, children, strict=True):
             holder = self.holder_for(unit, status)
-            self.plans.append(LogPlan(self.relay_log(unit, status, start, end, child), child, holder, start, end))
-            self.plans[-1].log.holder_id = holder.id
+            log = self.relay_log(unit, status, (start, end), child, holder)
+            self.plans.append(LogPlan(log, child, holder, start, end))
         insert(RelayLog, [p.log for p in self.plans])
         # Measures go to logs with a plan, more to those on a higher level.
         planned = [p for p in self.plans if p.log.status != LogStatus.AWAITING_CONSENT]
@@ -454,14 +454,15 @@ class OsloBuilder:
             return self.rng.choice(departed)  # the holder has left the unit: its leader is reminded
         return self.rng.choice(self.staff_at[unit.pk])
 
-    def relay_log(self, unit: Unit, status: str, start: date, end: date, child: Child) -> RelayLog:
-        rng = self.rng
+    def relay_log(self, unit: Unit, status: str, span: tuple[date, date], child: Child, holder: Who) -> RelayLog:
+        rng, (start, end) = self.rng, span
         opened = self.moment(start)
         closed = status == LogStatus.CLOSED
         interpreter = rng.random() < 0.06
         return RelayLog(
             subject_id=child.who.id,
             unit=unit,
+            holder_id=holder.id,
             status=status,
             level=rng.choices(Level.values, (55, 35, 10))[0],
             interpreter_needed=interpreter,
