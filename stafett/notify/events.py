@@ -53,13 +53,5 @@ def tell(person: Person, *, kind: str, path: str, dedupe_key: str | None = None)
     queue(recipient=person, kind=kind, path=path, dedupe_key=dedupe_key)
 
 
-def tell_about(log: RelayLog, person: Person, *, kind: str, dedupe_key: str | None = None) -> None:
-    """Tell someone about a log only if they may read it now (consent valid, not shielded …)."""
-    from stafett.access import Action, can
-
-    if can(person, Action.VIEW_LOG, log):
-        queue(recipient=person, kind=kind, path=log_path(log), dedupe_key=dedupe_key)
-
-
 def unit_leaders(unit: Unit) -> list[Person]:
     return [m.person for m in Membership.objects.active().filter(unit=unit, role=Role.LEADER).select_related("person")]

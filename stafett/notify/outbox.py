@@ -1,6 +1,9 @@
 """Writing notifications (inside the action's transaction) and delivering them (the worker)."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -56,8 +59,41 @@ def queue(*, recipient: Person, kind: str, path: str, dedupe_key: str | None = N
             continue
         made.append(notification)
     if made:
-        _wake_worker_after_commit()
+        _wake_worker_soon()
     return made
+
+
+_batched: ContextVar[list[int] | None] = ContextVar("stafett_outbox_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """For bulk jobs (the daily reminders): wake the worker once at the end, not per row."""
+    made: list[int] = []
+    token = _batched.set(made)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+        if made:
+            _wake_worker_after_commit()
+
+
+def already_queued(keys: list[str]) -> set[str]:
+    """Which of these dedupe keys have been queued before (in a few queries)."""
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        rows = Notification.objects.filter(dedupe_key__in=keys[i : i + 500]).values_list("dedupe_key", flat=True)
+        found.update(key for key in rows if key)
+    return found
+
+
+def _wake_worker_soon() -> None:
+    batched = _batched.get()
+    if batched is not None:
+        batched.append(1)
+        return
+    _wake_worker_after_commit()
 
 
 def _wake_worker_after_commit() -> None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from stafett.access import readers_of
 from stafett.logs.models import (
     Consent,
     Evaluation,
@@ -19,8 +20,9 @@ from stafett.logs.models import (
     Transition,
 )
 from stafett.logs.transitions import progress
-from stafett.notify.events import log_path, tell, tell_about, unit_leaders
+from stafett.notify.events import log_path, tell, unit_leaders
 from stafett.notify.models import Kind
+from stafett.notify.outbox import already_queued, batch, queue
 from stafett.people.models import Membership, Municipality, Role
 
 CONSENT_WARNINGS = (30, 14, 7)
@@ -31,9 +33,16 @@ CATCH_UP_DAYS = 7  # a reminder missed because the job did not run is sent late,
 def run_reminders(today: date) -> int:
     """Queue every reminder due today; returns how many were queued (duplicates are skipped)."""
     from stafett.notify.models import Notification
-    from stafett.undring.models import ConcernNote
 
     before = Notification.objects.count()
+    with batch():
+        _run(today)
+    return Notification.objects.count() - before
+
+
+def _run(today: date) -> None:
+    from stafett.undring.models import ConcernNote
+
     active = RelayLog.objects.filter(status=LogStatus.ACTIVE, unit__municipality=OuterRef("pk"))
     notes = ConcernNote.objects.filter(unit__municipality=OuterRef("pk"))
     for municipality in Municipality.objects.annotate(has_logs=Exists(active), has_notes=Exists(notes)):
@@ -47,7 +56,6 @@ def run_reminders(today: date) -> int:
     _holders_who_left(today)
     _transitions(today)
     _quarterly_summaries(today)
-    return Notification.objects.count() - before
 
 
 def _active_logs_in(municipality: Municipality) -> Q:
@@ -62,19 +70,31 @@ def _measures(m: Municipality, today: date) -> None:
     open_measures = (
         Measure.objects.filter(_active_logs_in(m), stopped_at__isnull=True)
         .annotate(evaluated=Exists(Evaluation.objects.filter(measure=OuterRef("pk"))))
-        .select_related("responsible", "log")
+        .select_related("responsible", "log__subject", "log__unit__municipality")
     )
+    due: list[tuple[Measure, str, str]] = []
     for measure in open_measures.filter(deadline__gte=late, deadline__lte=soon):
         before = measure.deadline >= today
         kind, when = (Kind.DEADLINE_SOON, "før") if before else (Kind.DEADLINE_PASSED, "etter")
-        key = f"frist:{measure.code}:{measure.deadline}:{when}"
-        # Only someone who may read the log now: not a shielded guardian, not a young child.
-        tell_about(measure.log, measure.responsible, kind=kind, dedupe_key=key)
+        due.append((measure, kind, f"frist:{measure.code}:{measure.deadline}:{when}"))
     for measure in open_measures.filter(evaluated=False, evaluation_date__gte=late, evaluation_date__lte=soon):
         before = measure.evaluation_date >= today
         kind = Kind.EVALUATION_SOON if before else Kind.EVALUATION_PASSED
-        key = f"evaluering:{measure.code}:{measure.evaluation_date}:{'før' if before else 'etter'}"
-        tell_about(measure.log, measure.responsible, kind=kind, dedupe_key=key)
+        due.append(
+            (measure, kind, f"evaluering:{measure.code}:{measure.evaluation_date}:{'før' if before else 'etter'}")
+        )
+    _tell_responsible(due, today)
+
+
+def _tell_responsible(due: list[tuple[Measure, str, str]], today: date) -> None:
+    """Each reminder once, and only to someone who may read the log now (not a shielded guardian,
+    not a young child, not a participant whose consent ran out) — checked in bulk."""
+    done = already_queued([key for _, _, key in due])
+    todo = [d for d in due if d[2] not in done]
+    readers = readers_of(list({m.log_id: m.log for m, _, _ in todo}.values()), today)
+    for measure, kind, key in todo:
+        if measure.responsible_id in readers[measure.log_id]:
+            queue(recipient=measure.responsible, kind=kind, path=log_path(measure.log), dedupe_key=key)
 
 
 def _consents(m: Municipality, today: date) -> None:

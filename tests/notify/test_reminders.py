@@ -417,3 +417,16 @@ def test_no_reminders_for_a_closed_log(cast, busy_log):
     run_every_day(D0, day(120))
 
     assert reminders_sent() == {}
+
+
+def test_the_daily_job_wakes_the_worker_once_however_many_reminders_it_queues(cast, busy_log, monkeypatch):
+    from stafett.notify import outbox
+
+    wake_ups = []
+    monkeypatch.setattr(outbox, "_wake_worker_after_commit", lambda: wake_ups.append(1))
+    kari_leaves_the_kindergarten(cast)
+    with on(day(90)):
+        queued = run_reminders(day(90))
+
+    assert queued >= 2
+    assert wake_ups == [1]
