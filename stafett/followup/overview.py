@@ -12,6 +12,18 @@ from stafett.logs.models import Level, LogStatus, RelayLog
 from stafett.people.models import Person, Unit
 
 OPEN_STATUSES = (LogStatus.AWAITING_CONSENT, LogStatus.ACTIVE, LogStatus.PASSIVE)
+# The leader's page never loads the plan's content, not even into memory.
+OVERVIEW_FIELDS = (
+    "code",
+    "status",
+    "level",
+    "created_at",
+    "unit_id",
+    "subject__given_name",
+    "subject__family_name",
+    "holder__given_name",
+    "holder__family_name",
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,9 @@ def unit_overview(unit: Unit, today: date) -> UnitOverview:
     """Three queries, whatever the number of logs."""
     logs = list(
         with_followup(
-            RelayLog.objects.filter(unit=unit, status__in=OPEN_STATUSES).select_related("subject", "holder"),
+            RelayLog.objects.filter(unit=unit, status__in=OPEN_STATUSES)
+            .select_related("subject", "holder")
+            .only(*OVERVIEW_FIELDS),
             today,
         ).order_by("subject__family_name", "subject__given_name", "id")
     )
