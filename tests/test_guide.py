@@ -461,3 +461,24 @@ def test_timeline_dates_are_checked(client, cast, make_consent, child_welfare):
     assert response.status_code == 400
     assert "før meldingen ble mottatt" in response.content.decode()
     assert not GuideTimeline.objects.filter(report_received_on__isnull=False).exists()
+
+
+def test_the_archive_printout_carries_the_guides_decisions(cast, log, position):
+    import io
+
+    from pypdf import PdfReader
+
+    from stafett.archive.pdf import render_log_pdf
+
+    guide_actions.decide(
+        actor=cast.kari,
+        position=position,
+        version=position.version,
+        decision=DecisionKind.CONTINUE,
+        note="Foreldremøte holdt",
+    )
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_log_pdf(log))).pages)
+
+    assert "BTI-veilederen" in text
+    assert "Foreldremøte holdt" in text

@@ -9,8 +9,19 @@ from stafett.logs.queries import log_page
 
 def log_html(log: RelayLog, *, reason: str = "") -> str:
     """The printable page, frozen at this moment."""
+    from stafett.guide.models import GuideDecision, MaintainingFactors
+    from stafett.guide.queries import factor_rows
+
     page = log_page(log)
-    context = {"page": page, "log": log, "reason": reason, "printed_at": timezone.localtime()}
+    context = {
+        "page": page,
+        "log": log,
+        "reason": reason,
+        "printed_at": timezone.localtime(),
+        # The BTI guide's history and the analysis belong to the log's record too.
+        "guide_decisions": list(GuideDecision.objects.filter(log=log)),
+        "factors": factor_rows(MaintainingFactors.objects.filter(log=log).first()),
+    }
     return render_to_string("archive/log_pdf.html", context)
 
 
