@@ -255,9 +255,9 @@ def readers_of(logs: list[RelayLog], today: Any = None) -> dict[int, set[int]]:
     readers: dict[int, set[int]] = {log.id: {log.holder_id} for log in logs}
     for chunk in _chunks(logs):
         ids = [log.id for log in chunk]
-        for log_id, person_id in Handover.objects.filter(
-            log_id__in=ids, status=HandoverStatus.PROPOSED
-        ).values_list("log_id", "to_person_id"):
+        for log_id, person_id in Handover.objects.filter(log_id__in=ids, status=HandoverStatus.PROPOSED).values_list(
+            "log_id", "to_person_id"
+        ):
             readers[log_id].add(person_id)
         open_to_guardians: dict[int, list[int]] = {}
         for log in chunk:
