@@ -53,6 +53,7 @@ class Relation(models.TextChoices):
     STAFF = "staff", "Ansatt (annet sted)"
     CITIZEN = "citizen", "Innbygger uten tilknytning"
     OWNER = "owner", "Eier av undringen"
+    CHILD_WELFARE = "child_welfare", "Deltaker fra barneverntjenesten"
 
 
 class Target(models.TextChoices):
@@ -77,6 +78,7 @@ class Action(models.TextChoices):
     RENEW_CONSENT = "log.renew_consent", "Fornye eller utvide samtykket"
     HAND_OVER = "log.hand_over", "Foreslå ny stafettholder"
     CLOSE_LOG = "log.close", "Avslutte loggen, eller slette innholdet ved krav om sletting"
+    CHILD_WELFARE_DATES = "log.child_welfare_dates", "Registrere datoene barneverntjenestens frister regnes fra"
     SHIELD_FROM_GUARDIANS = "log.shield", "Mistanke om vold eller overgrep: skjerme loggen for foresatte"
     OPEN_LOG = "unit.open_log", "Opprette stafettlogg for tjenestestedet"
     APPOINT_HOLDER = "unit.appoint_holder", "Utnevne en annen stafettholder"
@@ -122,6 +124,8 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
         # SPEC §7: on suspected violence or abuse nothing may reach the guardians; any
         # professional in the log can shut them out at once.
         Action.SHIELD_FROM_GUARDIANS: frozenset({R.HOLDER, R.PARTICIPANT}),
+        # seeds/004 3.0–3.3: child welfare's deadlines run from dates child welfare knows best.
+        Action.CHILD_WELFARE_DATES: frozenset({R.HOLDER, R.CHILD_WELFARE}),
     },
     Target.UNIT: {
         Action.OPEN_LOG: frozenset({R.UNIT_LEADER, R.UNIT_EMPLOYEE}),
@@ -213,7 +217,7 @@ def _relations_to_organisation(person: Person, target: Unit | None) -> set[Relat
 
 def _relations_to_log(person: Person, log: RelayLog) -> set[Relation]:
     from stafett.logs.models import LogStatus
-    from stafett.people.models import Guardianship, Membership
+    from stafett.people.models import Guardianship, Membership, ServiceType
 
     relations = _relations_to_organisation(person, log.unit) & {R.UNIT_LEADER, R.SYSTEM_ADMIN, R.SUPERUSER}
     today = timezone.localdate()
@@ -231,16 +235,21 @@ def _relations_to_log(person: Person, log: RelayLog) -> set[Relation]:
     # Participants read only an active log with valid consent (SPEC §4: expired
     # consent removes participant access; the holder keeps it to renew consent),
     # and only while still on the staff of the unit they were invited from.
-    if (
-        log.status == LogStatus.ACTIVE
-        and log.participants.filter(
-            person=person,
-            removed_at__isnull=True,
-            unit__in=Membership.objects.active().filter(person=person).values("unit"),
-        ).exists()
-        and log.consents.filter(withdrawn_at__isnull=True, valid_from__lte=today, valid_until__gte=today).exists()
-    ):
-        relations.add(R.PARTICIPANT)
+    if log.status == LogStatus.ACTIVE:
+        services = set(
+            log.participants.filter(
+                person=person,
+                removed_at__isnull=True,
+                unit__in=Membership.objects.active().filter(person=person).values("unit"),
+            ).values_list("unit__service_type", flat=True)
+        )
+        if (
+            services
+            and log.consents.filter(withdrawn_at__isnull=True, valid_from__lte=today, valid_until__gte=today).exists()
+        ):
+            relations.add(R.PARTICIPANT)
+            if ServiceType.BARNEVERN in services:
+                relations.add(R.CHILD_WELFARE)
     return relations
 
 

@@ -418,19 +418,20 @@ def test_the_log_page_shows_child_welfares_deadlines_when_child_welfare_takes_pa
         actor=cast.kari,
         subject=cast.emma,
         unit=cast.kindergarten,
-        consent=make_consent(services=["barnehage", "barnevern"]),
+        consent=make_consent(services=["barnehage", "barnevern", "helsestasjon"]),
     )
     detail = reverse("logs:detail", args=[log.code])
     client.force_login(cast.kari)
     assert "Barneverntjenestens frister" not in client.get(detail).content.decode()
     log_actions.add_participant(actor=cast.kari, log=log, person=elin, unit=unit)
+    log_actions.add_participant(actor=cast.kari, log=log, person=cast.nina, unit=cast.health_station)
     assert "Ingen datoer er registrert ennå" in client.get(detail).content.decode()
 
     received = timezone.localdate() - timedelta(days=30)
     url = reverse("guide:timeline", args=[log.code])
-    client.force_login(elin)  # a participant reads the deadlines but does not write them
+    client.force_login(cast.nina)  # another service's participant reads the deadlines but does not write them
     assert client.post(url, {"report_received_on": received.isoformat(), "version": 1}).status_code == 403
-    client.force_login(cast.kari)
+    client.force_login(elin)  # child welfare records its own dates
     assert client.get(url).status_code == 200
     response = client.post(url, {"report_received_on": received.isoformat(), "public_reporter": "on", "version": 1})
     assert response.status_code == 302

@@ -205,7 +205,7 @@ def decide(
 @transaction.atomic
 def save_timeline(*, actor: Person, log: RelayLog, version: int, values: dict[str, object]) -> GuideTimeline:
     """The dates child welfare's deadlines are counted from (seeds/004 nivå 3.0–3.1)."""
-    access.require(actor, Action.EDIT_PLAN, log)
+    access.require(actor, Action.CHILD_WELFARE_DATES, log)
     timeline, _ = GuideTimeline.objects.get_or_create(log=log)
     changed = [f for f in TIMELINE_FIELDS if f in values and getattr(timeline, f) != values[f]]
     for f in changed:

@@ -184,7 +184,7 @@ def _after_decision(request: PersonRequest, log: RelayLog, result: actions.Decis
     return redirect(_back_to_log(log))
 
 
-@needs(Action.EDIT_PLAN)
+@needs(Action.CHILD_WELFARE_DATES)
 @require_http_methods(["GET", "POST"])
 def timeline(request: PersonRequest, log: RelayLog) -> HttpResponse:
     current = GuideTimeline.objects.filter(log=log).first() or GuideTimeline(log=log)

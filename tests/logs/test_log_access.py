@@ -34,25 +34,27 @@ COLUMNS = [
     A.HAND_OVER,
     A.CLOSE_LOG,
     A.SHIELD_FROM_GUARDIANS,
+    A.CHILD_WELFARE_DATES,
 ]
 
 # (who, on which log) → may they, column by column (SPEC §3), on an active log with valid consent.
 # fmt: off
 EXPECTED = {
     # view, edit plan, participants, comment, evaluate own, evaluate any, message,
-    # access log, document, export, withdraw, renew, hand over, close, shield from guardians (SPEC §7)
-    ("kari", "log"):          (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y),  # holder
-    ("nina", "log"):          (Y, N, N, Y, Y, N, Y, N, N, N, N, N, N, N, Y),  # participant (health station)
-    ("silje", "log"):         (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N),  # guardian
-    ("jonas", "youth_log"):   (Y, N, N, Y, Y, N, Y, Y, Y, Y, Y, N, N, N, N),  # youth of 16, own log
-    ("emma", "log"):          (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # child without rights, own log
-    ("berit", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, Y, N, N),  # unit leader: proposes holder
-    ("trude", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # system administrator
-    ("randi", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # superuser
-    ("ola_admin", "log"):     (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # sysadmin, other municipality
-    ("outsider", "log"):      (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # citizen
-    ("nina", "youth_log"):    (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # not invited to this log
-    ("silje", "youth_log"):   (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N),  # guardian of the youth
+    # access log, document, export, withdraw, renew, hand over, close, shield from guardians (SPEC §7),
+    # child welfare's dates (holder, or a participant from child welfare)
+    ("kari", "log"):          (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y),  # holder
+    ("nina", "log"):          (Y, N, N, Y, Y, N, Y, N, N, N, N, N, N, N, Y, N),  # participant (health station)
+    ("silje", "log"):         (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N),  # guardian
+    ("jonas", "youth_log"):   (Y, N, N, Y, Y, N, Y, Y, Y, Y, Y, N, N, N, N, N),  # youth of 16, own log
+    ("emma", "log"):          (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # child without rights, own log
+    ("berit", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, Y, N, N, N),  # unit leader: proposes holder
+    ("trude", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # system administrator
+    ("randi", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # superuser
+    ("ola_admin", "log"):     (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # sysadmin, other municipality
+    ("outsider", "log"):      (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # citizen
+    ("nina", "youth_log"):    (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # not invited to this log
+    ("silje", "youth_log"):   (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N),  # guardian of the youth
 }
 # fmt: on
 
