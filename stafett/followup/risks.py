@@ -18,10 +18,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from stafett.logs.actions import CONSENT_WARNING_DAYS
 from stafett.logs.models import Consent, Evaluation, Handover, HandoverStatus, Measure, Meeting, RelayLog
 from stafett.people.models import Membership
-
-CONSENT_WARNING_DAYS = 30
 
 
 def _count(qs: QuerySet) -> Coalesce:

@@ -50,6 +50,10 @@ class StaleEdit(Exception):
     )
 
 
+# The holder is warned this many days before consent runs out (SPEC §4).
+CONSENT_WARNING_DAYS = 30
+
+
 def default_consent_end(today: date | None = None) -> date:
     today = today or timezone.localdate()
     try:

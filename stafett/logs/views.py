@@ -34,9 +34,6 @@ from stafett.undring.actions import close_note, concern_as_initiator_text
 from stafett.undring.models import Outcome
 from stafett.undring.views import forget_note_waiting_for_log, note_waiting_for_log
 
-# The holder is warned before consent runs out (SPEC §4).
-CONSENT_WARNING_DAYS = 30
-
 
 def _may(request: PersonRequest, log: RelayLog) -> set[str]:
     """Action values the user may do, for templates: {% if 'log.edit_plan' in may %}."""
@@ -158,7 +155,7 @@ def detail(request: PersonRequest, log: RelayLog) -> HttpResponse:
         "pending_handover": log.handovers.filter(status=HandoverStatus.PROPOSED)
         .select_related("to_person", "to_unit", "proposed_by")
         .first(),
-        "consent_days_left": days_left if days_left is not None and days_left <= CONSENT_WARNING_DAYS else None,
+        "consent_days_left": days_left if days_left is not None and days_left <= actions.CONSENT_WARNING_DAYS else None,
         "log": log,
         "may": _may(request, log),
         # Three forms on one page: each needs its own ids, or the labels point at the wrong field.

@@ -198,11 +198,9 @@ def printout(request: PersonRequest, log: RelayLog) -> HttpResponse:
 def suspected_abuse(request: PersonRequest, log: RelayLog) -> HttpResponse:
     """«Mistanke om vold eller overgrep»: the duty to report, child welfare's contacts, and
     shielding the log from the guardians at once."""
-    from stafett.undring.views import child_welfare_units
-
     if request.method == "POST":
         lifecycle.shield_from_guardians(actor=request.user, log=log)
         messages.success(request, "Loggen er skjermet. De foresatte ser den ikke og får ingen varsler om den.")
         return redirect("logs:suspected_abuse", log_code=log.code)
-    context = {"log": log, "child_welfare": child_welfare_units(log.unit)}
+    context = {"log": log, "child_welfare": log.unit.child_welfare_services()}
     return render(request, "logs/suspected_abuse.html", context)

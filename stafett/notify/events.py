@@ -27,13 +27,13 @@ def _wants(person: Person, participant: Participant | None, kind: str) -> bool:
 
 def readers(log: RelayLog) -> list[tuple[Person, Participant | None]]:
     """Everyone who reads the log: the holder, participants, guardians, a youth with rights."""
-    from stafett.access import Action, can, has_youth_rights
+    from stafett.access import has_youth_rights, readers_of
 
+    # Only those who can read it now: consent valid, still at the unit (access.py decides).
+    may_read = readers_of([log])[log.id]
     people: dict[int, tuple[Person, Participant | None]] = {log.holder_id: (log.holder, None)}
-    for p in log.participants.filter(removed_at__isnull=True).select_related("person"):
-        # Only those who can read it now: consent valid, still at the unit (access.py decides).
-        if can(p.person, Action.VIEW_LOG, log):
-            people.setdefault(p.person_id, (p.person, p))
+    for p in log.participants.filter(removed_at__isnull=True, person_id__in=may_read).select_related("person"):
+        people.setdefault(p.person_id, (p.person, p))
     if log.guardians_shielded_at is None:  # SPEC §7: nothing reaches them on suspected abuse
         for g in Guardianship.objects.filter(child_id=log.subject_id).select_related("guardian"):
             people.setdefault(g.guardian_id, (g.guardian, None))

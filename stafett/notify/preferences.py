@@ -26,10 +26,6 @@ def participations(person: Person) -> list[Participant]:
     )
 
 
-def preferences_of(person: Person) -> Preferences:
-    return preferences(person)
-
-
 @transaction.atomic
 def save_preferences(
     *, actor: Person, by_email: bool, by_sms: bool, general: Choices, per_log: dict[int, Choices]

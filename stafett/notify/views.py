@@ -5,7 +5,8 @@ from django.views.decorators.http import require_http_methods
 
 from stafett.access import PersonRequest, signed_in
 from stafett.notify.forms import PreferencesForm
-from stafett.notify.preferences import participations, preferences_of, save_preferences
+from stafett.notify.outbox import preferences
+from stafett.notify.preferences import participations, save_preferences
 
 
 @signed_in
@@ -16,7 +17,7 @@ def my_notifications(request: PersonRequest) -> HttpResponse:
     mine = participations(person)
     form = PreferencesForm(
         request.POST or None,
-        initial=PreferencesForm.initial_from(preferences_of(person), mine),
+        initial=PreferencesForm.initial_from(preferences(person), mine),
         person_email=person.email,
         person_phone=person.phone,
         participations=mine,

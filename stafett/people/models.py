@@ -100,6 +100,15 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def child_welfare_services(self) -> list["Unit"]:
+        """The child welfare services serving this unit's municipality (shared ones included)."""
+        return list(
+            Unit.objects.filter(service_type=ServiceType.BARNEVERN)
+            .filter(models.Q(municipality=self.municipality) | models.Q(also_serves=self.municipality))
+            .distinct()
+            .order_by("name")
+        )
+
 
 class PersonManager(BaseUserManager["Person"]):
     def get_by_natural_key(self, code: str) -> "Person":  # type: ignore[override]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from stafett import access
 from stafett.access import Action
 from stafett.audit.record import record
-from stafett.logs.actions import StaleEdit
+from stafett.logs.actions import StaleEdit, save_versioned
 from stafett.people.models import Person, Unit
 from stafett.undring.models import (
     ClosedNoteCount,
@@ -70,13 +70,12 @@ def create_note(*, actor: Person, unit: Unit, reflection: Reflection) -> Concern
 
 
 def _save_versioned(note: ConcernNote, version: int, fields: list[str]) -> None:
-    note.full_clean()
-    updated = ConcernNote.objects.filter(pk=note.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **{f: getattr(note, f) for f in fields}
-    )
-    if not updated:
-        raise StaleEdit("Undringen er endret i en annen fane. Last siden på nytt og skriv inn endringen igjen.")
-    note.version = version + 1
+    try:
+        save_versioned(note, version, fields)
+    except StaleEdit:
+        raise StaleEdit(
+            "Undringen er endret i en annen fane. Last siden på nytt og skriv inn endringen igjen."
+        ) from None
 
 
 @transaction.atomic

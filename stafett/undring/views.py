@@ -15,7 +15,7 @@ from stafett.guide.models import GuideStep
 from stafett.guide.source import guide_service_for
 from stafett.lib.forms import add_form_errors
 from stafett.logs.actions import StaleEdit
-from stafett.people.models import Membership, Role, ServiceType, Unit
+from stafett.people.models import Membership, Role, Unit
 from stafett.undring import actions
 from stafett.undring.forms import ConcernForm, ReflectionForm, TalkForm
 from stafett.undring.models import URO_SCALE, ConcernNote, Dimension, Outcome, Step
@@ -172,18 +172,6 @@ def close(request: PersonRequest, note: ConcernNote) -> HttpResponse:
     return render(request, "undring/close_confirm.html", {"note": note})
 
 
-def child_welfare_units(unit: Unit) -> list[Unit]:
-    """The child welfare services that serve the unit's municipality (shared ones included)."""
-    from django.db.models import Q
-
-    return list(
-        Unit.objects.filter(service_type=ServiceType.BARNEVERN)
-        .filter(Q(municipality=unit.municipality) | Q(also_serves=unit.municipality))
-        .distinct()
-        .order_by("name")
-    )
-
-
 @needs(Action.EDIT_NOTE)
 @require_http_methods(["GET", "POST"])
 def abuse(request: PersonRequest, note: ConcernNote) -> HttpResponse:
@@ -192,7 +180,7 @@ def abuse(request: PersonRequest, note: ConcernNote) -> HttpResponse:
         actions.close_note(actor=request.user, note=note, outcome=Outcome.CHILD_WELFARE)
         messages.success(request, "Undringen er avsluttet som meldt til barnevernet, og notatet er slettet.")
         return redirect("undring:mine")
-    context = {"note": note, "dimensions": Dimension.choices, "child_welfare": child_welfare_units(note.unit)}
+    context = {"note": note, "dimensions": Dimension.choices, "child_welfare": note.unit.child_welfare_services()}
     return render(request, "undring/abuse.html", context)
 
 
