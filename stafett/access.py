@@ -14,12 +14,16 @@ nobody learns that a child has a log; a reader trying to write gets 403.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -37,23 +41,26 @@ class PersonRequest(HttpRequest):
 
     user: Person  # type: ignore[assignment]
     htmx: HtmxDetails
+    access_relations: set[Relation]
 
 
 class Relation(models.TextChoices):
     HOLDER = "holder", "Stafettholder"
-    PROPOSED_HOLDER = "proposed_holder", "Foreslått ny stafettholder"
-    PARTICIPANT = "participant", "Deltaker"
-    GUARDIAN = "guardian", "Foresatt"
+    PROPOSED_HOLDER = "proposed_holder", "Foreslått ny stafettholder (før svaret)"
+    PARTICIPANT = "participant", "Deltaker (tjenesten er med i samtykket som gjelder i dag)"
+    GUARDIAN = "guardian", "Foresatt (loggen er ikke skjermet)"
     YOUTH = "youth", "Ungdom med rettigheter"
     CHILD = "child", "Barn uten egen innlogging"
     UNIT_LEADER = "unit_leader", "Leder ved tjenestestedet"
-    UNIT_EMPLOYEE = "unit_employee", "Ansatt ved tjenestestedet"
+    UNIT_EMPLOYEE = "unit_employee", "Ansatt ved tjenestestedet (rolle ansatt eller leder)"
     SYSTEM_ADMIN = "system_admin", "Systemansvarlig"
     SUPERUSER = "superuser", "Superbruker"
     STAFF = "staff", "Ansatt (annet sted)"
     CITIZEN = "citizen", "Innbygger uten tilknytning"
     OWNER = "owner", "Eier av undringen"
     CHILD_WELFARE = "child_welfare", "Deltaker fra barneverntjenesten"
+    RECEIVING_PRINCIPAL = "receiving_principal", "Rektor ved mottakende skole, deltaker i loggen"
+    RECEIVING_LEADER = "receiving_leader", "Leder ved skolen barnet er meldt til (overgang)"
 
 
 class Target(models.TextChoices):
@@ -80,6 +87,9 @@ class Action(models.TextChoices):
     CLOSE_LOG = "log.close", "Avslutte loggen, eller slette innholdet ved krav om sletting"
     CHILD_WELFARE_DATES = "log.child_welfare_dates", "Registrere datoene barneverntjenestens frister regnes fra"
     SHIELD_FROM_GUARDIANS = "log.shield", "Mistanke om vold eller overgrep: skjerme loggen for foresatte"
+    ANSWER_HANDOVER = "log.answer_handover", "Se det som trengs for å svare, og godta eller avslå å bli stafettholder"
+    ADD_CONTACT_TEACHER = "log.add_contact_teacher", "Legge til kontaktlæreren i en overgang til skolen"
+    SEE_TRANSITION_NOTICE = "log.transition_notice", "Se at et barn er meldt til skolen (navn, fra hvor, når)"
     OPEN_LOG = "unit.open_log", "Opprette stafettlogg for tjenestestedet"
     APPOINT_HOLDER = "unit.appoint_holder", "Utnevne en annen stafettholder"
     WRITE_NOTE = "unit.write_note", "Skrive en undring (nivå 0) om et barn ved tjenestestedet"
@@ -97,14 +107,15 @@ class Action(models.TextChoices):
 
 R = Relation
 READERS = frozenset({R.HOLDER, R.PARTICIPANT, R.GUARDIAN, R.YOUTH})
+# SPEC §3: nobody grants access to themselves — a proposed holder sees only what is needed
+# to answer until they accept; the leader, the system administrator and the superuser never read.
 POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
     # SPEC §3: the holder alone writes the plan; participants read, comment,
     # evaluate their own measures and post; guardians see everything and have
     # the last word in evaluations; a youth with rights is treated as a party.
     # The unit leader, the system administrator and the superuser do not read content.
     Target.LOG: {
-        # The proposed new holder may read the log before accepting the baton.
-        Action.VIEW_LOG: READERS | {R.PROPOSED_HOLDER},
+        Action.VIEW_LOG: READERS,
         Action.EDIT_PLAN: frozenset({R.HOLDER}),
         Action.MANAGE_PARTICIPANTS: frozenset({R.HOLDER}),
         Action.COMMENT: READERS,
@@ -126,6 +137,13 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
         Action.SHIELD_FROM_GUARDIANS: frozenset({R.HOLDER, R.PARTICIPANT}),
         # seeds/004 3.0–3.3: child welfare's deadlines run from dates child welfare knows best.
         Action.CHILD_WELFARE_DATES: frozenset({R.HOLDER, R.CHILD_WELFARE}),
+        # seeds/004 ordliste: the proposed holder answers; until then they see the child's first
+        # name, unit, level, holder, dates and the proposer's note — not the plan.
+        Action.ANSWER_HANDOVER: frozenset({R.PROPOSED_HOLDER}),
+        # seeds/000: the holder adds the principal; the principal adds the contact teacher.
+        Action.ADD_CONTACT_TEACHER: frozenset({R.HOLDER, R.RECEIVING_PRINCIPAL}),
+        # seeds/000: the school is told in November; its leader sees the child on the start page.
+        Action.SEE_TRANSITION_NOTICE: frozenset({R.HOLDER, R.RECEIVING_LEADER}),
     },
     Target.UNIT: {
         Action.OPEN_LOG: frozenset({R.UNIT_LEADER, R.UNIT_EMPLOYEE}),
@@ -167,6 +185,7 @@ READ_ACTION: dict[Target, Action] = {
 # withdrawal). Closing and deletion check the status themselves (lifecycle.py).
 LOG_WRITES = frozenset(POLICY[Target.LOG]) - {
     Action.VIEW_LOG,
+    Action.SEE_TRANSITION_NOTICE,
     Action.VIEW_ACCESS_LOG,
     Action.DOWNLOAD_DOCUMENT,
     Action.EXPORT,
@@ -181,7 +200,7 @@ def target_of(action: Action) -> Target:
     raise KeyError(action)
 
 
-def relations_to(person: Person, target: Any) -> set[Relation]:
+def relations_to(person: Person, target: Any, today: date | None = None) -> set[Relation]:
     """The person's relations to a log, a unit, or the installation (target None)."""
     from stafett.logs.models import RelayLog
     from stafett.undring.models import ConcernNote
@@ -189,10 +208,15 @@ def relations_to(person: Person, target: Any) -> set[Relation]:
     if person is None or not person.is_authenticated:
         return set()
     if isinstance(target, RelayLog):
-        return _relations_to_log(person, target)
+        return relations_to_log(person, target, today)
     if isinstance(target, ConcernNote):
         return {R.OWNER} if target.owner_id == person.id else set()
     return _relations_to_organisation(person, target)
+
+
+# Roles that make someone an employee of their unit; the admin roles administer, they do not
+# work with children (SPEC §3: the system administrator and superuser never read content).
+EMPLOYEE_ROLES = ("ansatt", "leder")
 
 
 def _relations_to_organisation(person: Person, target: Unit | None) -> set[Relation]:
@@ -208,97 +232,200 @@ def _relations_to_organisation(person: Person, target: Unit | None) -> set[Relat
             target is None or _municipality_of_unit_covers(m.unit.municipality_id, target)
         ):
             relations.add(R.SYSTEM_ADMIN)
-        if target is not None and m.unit_id == target.id:
+        if target is not None and m.unit_id == target.id and m.role in EMPLOYEE_ROLES:
             relations.add(R.UNIT_EMPLOYEE)
             if m.role == Role.LEADER:
                 relations.add(R.UNIT_LEADER)
     return relations
 
 
-def _relations_to_log(person: Person, log: RelayLog) -> set[Relation]:
-    from stafett.logs.models import LogStatus
-    from stafett.people.models import Guardianship, Membership, ServiceType
+# --- The one definition of every relation to a log ------------------------------------
+#
+# Each relation is a set of (log, person) pairs, written once as a query with the columns
+# `lid` (the log's id) and `pid` (the person's id). Everything derives from these:
+#   relations_to_log(person, log)  – one query, an EXISTS per relation (can(), require());
+#   logs_where(person, relations)  – every list and start page (readable_logs);
+#   readers_of(logs)               – every recipient list (news, reminders, summaries).
+# No other module filters logs by person.
 
-    relations = _relations_to_organisation(person, log.unit) & {R.UNIT_LEADER, R.SYSTEM_ADMIN, R.SUPERUSER}
-    today = timezone.localdate()
-    if log.holder_id == person.id:
-        relations.add(R.HOLDER)
-    if log.handovers.filter(status="foreslatt", to_person=person).exists():
-        relations.add(R.PROPOSED_HOLDER)
-    if log.subject_id == person.id:
-        relations.add(R.YOUTH if has_youth_rights(person, log, today) else R.CHILD)
-    if (
-        log.guardians_shielded_at is None
-        and Guardianship.objects.filter(child_id=log.subject_id, guardian=person).exists()
-    ):
-        relations.add(R.GUARDIAN)
-    # Participants read only an active log with valid consent (SPEC §4: expired
-    # consent removes participant access; the holder keeps it to renew consent),
-    # and only while still on the staff of the unit they were invited from.
-    if log.status == LogStatus.ACTIVE:
-        services = set(
-            log.participants.filter(
-                person=person,
-                removed_at__isnull=True,
-                unit__in=Membership.objects.active().filter(person=person).values("unit"),
-            ).values_list("unit__service_type", flat=True)
+
+def _pairs(relation: Relation, today: date) -> QuerySet[Any]:
+    builder = _PAIRS.get(relation)
+    if builder is None:
+        raise KeyError(f"{relation} is not a relation to a log")
+    return builder(today)
+
+
+def _holder(today: date) -> QuerySet[Any]:
+    from stafett.logs.models import RelayLog
+
+    return RelayLog.objects.annotate(lid=F("id"), pid=F("holder_id"))
+
+
+def _proposed_holder(today: date) -> QuerySet[Any]:
+    from stafett.logs.models import Handover, HandoverStatus
+
+    return Handover.objects.filter(status=HandoverStatus.PROPOSED).annotate(lid=F("log_id"), pid=F("to_person_id"))
+
+
+def _guardian(today: date) -> QuerySet[Any]:
+    from stafett.logs.models import RelayLog
+
+    # SPEC §7: on suspected abuse the log is shielded and no guardian reads it.
+    return (
+        RelayLog.objects.filter(guardians_shielded_at__isnull=True)
+        .annotate(lid=F("id"), pid=F("subject__guardianships__guardian_id"))
+        .filter(pid__isnull=False)
+    )
+
+
+def _subject(today: date, *, youth: bool) -> QuerySet[Any]:
+    """The child of the log: a youth with rights from the municipality's age (SPEC §3), else a child.
+    Ages compare as YYYYMMDD numbers: born on or before today minus N years."""
+    from stafett.logs.models import RelayLog
+
+    born = ExtractYear("subject__birth_date") * 10000 + ExtractMonth("subject__birth_date") * 100
+    born = born + ExtractDay("subject__birth_date")
+    limit = Value(today.year * 10000 + today.month * 100 + today.day) - F(
+        "unit__municipality__youth_logs_in_from_age"
+    ) * Value(10000)
+    logs = RelayLog.objects.annotate(_born=born, _limit=limit)
+    if youth:
+        logs = logs.filter(subject__birth_date__isnull=False, _born__lte=F("_limit"))
+    else:
+        logs = logs.filter(Q(subject__birth_date__isnull=True) | Q(_born__gt=F("_limit")))
+    return logs.annotate(lid=F("id"), pid=F("subject_id"))
+
+
+def _participant(today: date) -> QuerySet[Any]:
+    """SPEC §3: a participant reads only an active log, while the consent valid today covers
+    their unit's service and they are still on that unit's staff. Narrowing, expiry or
+    withdrawal of the consent ends access at once."""
+    from stafett.logs.models import Consent, LogStatus, Participant
+    from stafett.people.models import Membership
+
+    current = Consent.objects.valid_on(today).filter(log=OuterRef(OuterRef("log_id"))).latest_first()
+    covered = Consent.objects.filter(pk=Subquery(current.values("pk")[:1])).covering(OuterRef("unit__service_type"))
+    on_staff = Membership.objects.active().filter(person=OuterRef("person_id"), unit=OuterRef("unit_id"))
+    return (
+        Participant.objects.filter(removed_at__isnull=True, log__status=LogStatus.ACTIVE)
+        .filter(Exists(on_staff), Exists(covered))
+        .annotate(lid=F("log_id"), pid=F("person_id"))
+    )
+
+
+def _child_welfare(today: date) -> QuerySet[Any]:
+    from stafett.people.models import ServiceType
+
+    return _participant(today).filter(unit__service_type=ServiceType.BARNEVERN)
+
+
+def _unit_leader(today: date) -> QuerySet[Any]:
+    from stafett.people.models import Membership, Role
+
+    return (
+        Membership.objects.active()
+        .filter(role=Role.LEADER)
+        .annotate(lid=F("unit__relay_logs__id"), pid=F("person_id"))
+        .filter(lid__isnull=False)
+    )
+
+
+def _receiving_principal(today: date) -> QuerySet[Any]:
+    """seeds/000: the receiving school's leader, once the holder has added them as a participant."""
+    from stafett.logs.models import Transition
+    from stafett.people.models import Membership, Role
+
+    open_transition = Transition.objects.filter(
+        log=OuterRef("log_id"), to_unit=OuterRef("unit_id"), completed_at__isnull=True
+    )
+    leads = Membership.objects.active().filter(person=OuterRef("person_id"), unit=OuterRef("unit_id"), role=Role.LEADER)
+    return _participant(today).filter(Exists(open_transition), Exists(leads))
+
+
+def _receiving_leader(today: date) -> QuerySet[Any]:
+    from stafett.logs.models import Transition
+    from stafett.people.models import Role
+
+    return (
+        Transition.objects.filter(notified_at__isnull=False, completed_at__isnull=True)
+        .annotate(
+            lid=F("log_id"),
+            pid=F("to_unit__memberships__person_id"),
+            _role=F("to_unit__memberships__role"),
+            _ended=F("to_unit__memberships__ended_on"),
         )
-        if (
-            services
-            and log.consents.filter(withdrawn_at__isnull=True, valid_from__lte=today, valid_until__gte=today).exists()
-        ):
-            relations.add(R.PARTICIPANT)
-            if ServiceType.BARNEVERN in services:
-                relations.add(R.CHILD_WELFARE)
-    return relations
+        .filter(_role=Role.LEADER, _ended__isnull=True)
+    )
+
+
+_PAIRS: dict[Relation, Callable[[date], QuerySet[Any]]] = {
+    R.HOLDER: _holder,
+    R.PROPOSED_HOLDER: _proposed_holder,
+    R.PARTICIPANT: _participant,
+    R.GUARDIAN: _guardian,
+    R.YOUTH: functools.partial(_subject, youth=True),
+    R.CHILD: functools.partial(_subject, youth=False),
+    R.UNIT_LEADER: _unit_leader,
+    R.CHILD_WELFARE: _child_welfare,
+    R.RECEIVING_PRINCIPAL: _receiving_principal,
+    R.RECEIVING_LEADER: _receiving_leader,
+}
+LOG_RELATIONS = frozenset(_PAIRS)
+
+
+def relations_to_log(person: Person, log: RelayLog, today: date | None = None) -> set[Relation]:
+    """All the person's relations to one log, in one query."""
+    from stafett.logs.models import RelayLog
+
+    today = today or timezone.localdate()
+    checks = {f"is_{r.value}": Exists(_pairs(r, today).filter(lid=OuterRef("pk"), pid=person.id)) for r in _PAIRS}
+    row = RelayLog.objects.filter(pk=log.pk).values(**checks).first() or {}
+    return {Relation(name.removeprefix("is_")) for name, yes in row.items() if yes}
+
+
+def relations_for(action: Action) -> frozenset[Relation]:
+    return POLICY[target_of(action)][action]
+
+
+def logs_where(person: Person, relations: Any, today: date | None = None) -> QuerySet[RelayLog]:
+    """The logs where the person has any of `relations` (every list of logs derives from this)."""
+    from stafett.logs.models import RelayLog
+
+    today = today or timezone.localdate()
+    wanted = [Q(pk__in=_pairs(r, today).filter(pid=person.id).values("lid")) for r in relations]
+    if not wanted:
+        return RelayLog.objects.none()
+    return RelayLog.objects.filter(functools.reduce(operator.or_, wanted))
+
+
+def logs_for(person: Person, action: Action, today: date | None = None) -> QuerySet[RelayLog]:
+    """The logs the person may do `action` with (writes only in active logs)."""
+    logs = logs_where(person, relations_for(action), today)
+    if action in LOG_WRITES:
+        logs = logs.filter(status="aktiv")
+    return logs
+
+
+def readable_logs(person: Person, today: date | None = None) -> QuerySet[RelayLog]:
+    """Every log the person may open: the start page, «Mine oppgaver», the API."""
+    return logs_where(person, relations_for(Action.VIEW_LOG), today)
+
+
+def people_with(logs: list[RelayLog], relations: Any, today: date | None = None) -> dict[int, set[int]]:
+    """For each log, the ids of the people with any of `relations`, in a few queries."""
+    today = today or timezone.localdate()
+    found: dict[int, set[int]] = {log.id: set() for log in logs}
+    for chunk in _chunks([log.id for log in logs]):
+        for relation in relations:
+            for lid, pid in _pairs(relation, today).filter(lid__in=chunk).values_list("lid", "pid"):
+                found[lid].add(pid)
+    return found
 
 
 def readers_of(logs: list[RelayLog], today: Any = None) -> dict[int, set[int]]:
-    """Who may read each log now, for bulk jobs (the daily reminders): the set-based twin of
-    `can(person, VIEW_LOG, log)`, in a few queries whatever the number of logs. A test holds the
-    two to the same answers. The logs need `subject` and `unit__municipality` loaded."""
-    from stafett.logs.models import Consent, Handover, HandoverStatus, LogStatus, Participant
-    from stafett.people.models import Guardianship, Membership
-
-    today = today or timezone.localdate()
-    readers: dict[int, set[int]] = {log.id: {log.holder_id} for log in logs}
-    for chunk in _chunks(logs):
-        ids = [log.id for log in chunk]
-        for log_id, person_id in Handover.objects.filter(log_id__in=ids, status=HandoverStatus.PROPOSED).values_list(
-            "log_id", "to_person_id"
-        ):
-            readers[log_id].add(person_id)
-        open_to_guardians: dict[int, list[int]] = {}
-        for log in chunk:
-            if log.guardians_shielded_at is None:
-                open_to_guardians.setdefault(log.subject_id, []).append(log.id)
-            if has_youth_rights(log.subject, log, today):
-                readers[log.id].add(log.subject_id)
-        for child_id, guardian_id in Guardianship.objects.filter(child_id__in=open_to_guardians).values_list(
-            "child_id", "guardian_id"
-        ):
-            for log_id in open_to_guardians[child_id]:
-                readers[log_id].add(guardian_id)
-        consented = Consent.objects.filter(
-            log_id__in=[log.id for log in chunk if log.status == LogStatus.ACTIVE],
-            withdrawn_at__isnull=True,
-            valid_from__lte=today,
-            valid_until__gte=today,
-        ).values("log_id")
-        participants = list(
-            Participant.objects.filter(log_id__in=consented, removed_at__isnull=True).values_list(
-                "log_id", "person_id", "unit_id"
-            )
-        )
-        on_staff = set(
-            Membership.objects.active()
-            .filter(person_id__in={p for _, p, _ in participants})
-            .values_list("person_id", "unit_id")
-        )
-        for log_id, person_id, unit_id in participants:
-            if (person_id, unit_id) in on_staff:
-                readers[log_id].add(person_id)
-    return readers
+    """Who may read each log now: every recipient list (news, reminders, summaries)."""
+    return people_with(logs, relations_for(Action.VIEW_LOG), today)
 
 
 def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
@@ -328,9 +455,11 @@ def _allowed(action: Action, target: Any, relations: set[Relation]) -> bool:
     return bool(POLICY[target_of(action)][action] & relations)
 
 
-def allowed_actions(person: Person, target: Any) -> frozenset[Action]:
-    """Everything the person may do with the target, for templates ("may.edit_plan")."""
-    relations = relations_to(person, target)
+def allowed_actions(person: Person, target: Any, relations: set[Relation] | None = None) -> frozenset[Action]:
+    """Everything the person may do with the target, for templates ("may.edit_plan").
+    `relations` are the ones `@needs` worked out for this request (request.access_relations)."""
+    if relations is None:
+        relations = relations_to(person, target)
     kind = target_of_object(target)
     return frozenset(a for a in POLICY[kind] if _allowed(a, target, relations))
 
@@ -349,11 +478,12 @@ def target_of_object(target: Any) -> Target:
     return Target.INSTALLATION
 
 
-def require(person: Person, action: Action, target: Any = None) -> None:
-    """Raise 404 when the person may not even see the target, 403 when they may see but not act."""
+def require(person: Person, action: Action, target: Any = None) -> set[Relation]:
+    """Raise 404 when the person may not even see the target, 403 when they may see but not act.
+    Returns the person's relations to the target, for the rest of the request."""
     relations = relations_to(person, target)
     if _allowed(action, target, relations):
-        return
+        return relations
     kind = target_of(action)
     read = READ_ACTION.get(kind)
     if read is None or _allowed(read, target, relations):
@@ -420,7 +550,8 @@ def needs(action: Action) -> Callable[[ViewFunc], ViewFunc]:
                 target = kwargs["log"] = get_log(kwargs.pop("log_code"))
             elif kind == Target.NOTE:
                 target = kwargs["note"] = get_note(kwargs.pop("note_code"))
-            require(request.user, action, target)  # type: ignore[arg-type]
+            # Worked out once per request and handed to the view (allowed_actions).
+            request.access_relations = require(request.user, action, target)  # type: ignore[arg-type,attr-defined]
             return view(request, *args, **kwargs)
 
         wrapper.access_rule = action  # type: ignore[attr-defined]

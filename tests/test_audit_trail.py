@@ -3,14 +3,16 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from stafett.audit.models import AppendOnlyError, AuditEvent
+from stafett.audit.models import AppendOnlyError, AuditAction, AuditEvent
 from stafett.audit.record import record
 from tests.conftest import make_person
 
 
 @pytest.fixture
 def event(cast):
-    return record(actor=cast.trude, action="person.registered", obj=cast.emma, details={"navn": "Emma Hansen"})
+    return record(
+        actor=cast.trude, action=AuditAction.PERSON_REGISTERED, obj=cast.emma, details={"navn": "Emma Hansen"}
+    )
 
 
 def test_audit_row_keeps_actor_name_object_and_time(event, cast):
@@ -47,7 +49,7 @@ def test_database_refuses_delete_even_with_raw_sql(event):
 
 def test_audit_rows_survive_deletion_of_the_person_they_describe(cast):
     person = make_person("Midlertidig", "Person")
-    record(actor=cast.trude, action="person.registered", obj=person)
+    record(actor=cast.trude, action=AuditAction.PERSON_REGISTERED, obj=person)
     code = str(person.code)
     person.delete()
     assert AuditEvent.objects.filter(object_code=code).count() == 1
@@ -55,7 +57,7 @@ def test_audit_rows_survive_deletion_of_the_person_they_describe(cast):
 
 def test_audit_rows_survive_deletion_of_the_actor(cast):
     actor = make_person("Slutta", "Ansatt")
-    record(actor=actor, action="person.registered", obj=cast.emma)
+    record(actor=actor, action=AuditAction.PERSON_REGISTERED, obj=cast.emma)
     actor.delete()
     assert AuditEvent.objects.filter(actor_name="Slutta Ansatt").exists()
 
@@ -73,6 +75,6 @@ def test_audit_row_records_the_client_ip(client, cast):
 def test_audit_row_is_rolled_back_with_a_failed_change(cast):
     # Written in the same transaction: no audit row for a change that did not happen.
     with pytest.raises(RuntimeError), transaction.atomic():
-        record(actor=cast.trude, action="person.registered", obj=cast.emma)
+        record(actor=cast.trude, action=AuditAction.PERSON_REGISTERED, obj=cast.emma)
         raise RuntimeError
     assert not AuditEvent.objects.exists()

@@ -143,7 +143,9 @@ def test_handover_stays_with_old_holder_until_accepted(
     handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school, note="Skolestart")
     log.refresh_from_db()
     assert log.holder == cast.kari
-    assert access.can(cast.outsider, Action.VIEW_LOG, log)  # may read before accepting
+    # Until they accept, the proposed holder may answer but not read the plan (SPEC §3).
+    assert access.can(cast.outsider, Action.ANSWER_HANDOVER, log)
+    assert not access.can(cast.outsider, Action.VIEW_LOG, log)
     assert not access.can(cast.outsider, Action.EDIT_PLAN, log)
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.accept_handover(actor=cast.outsider, handover=handover)

@@ -70,8 +70,9 @@ def test_ending_a_membership_removes_access_at_once_and_keeps_history(cast):
     assert AuditEvent.objects.about(cast.kindergarten).filter(action="staff.ended").count() == 1
 
 
-def test_the_only_leader_cannot_remove_themself(cast):
-    with pytest.raises(ValidationError, match="eneste leder"):
+def test_nobody_takes_themself_off_the_staff_list(cast):
+    # SPEC §3: nobody changes their own memberships or roles — and the only leader cannot lock the unit out.
+    with pytest.raises(ValidationError, match="deg selv"):
         actions.end_membership(actor=cast.berit, membership=cast.berit.memberships.get())
 
 

@@ -14,6 +14,7 @@ from requests import RequestException
 from stafett.access import PersonRequest, public, signed_in
 from stafett.accounts import oidc
 from stafett.accounts.demo import demo_people
+from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.people.models import Person
 
@@ -91,7 +92,7 @@ def _sign_in(request: HttpRequest, person: Person, *, method: str, acr: str = ""
     label = AUTH_LABELS.get(method, method) + (f" ({acr})" if acr else "")
     request.session[AUTH_SESSION_KEY] = label
     details = {"metode": method} if not acr else {"metode": method, "sikkerhetsnivå": acr}
-    record(actor=person, action="login", obj=person, details=details)
+    record(actor=person, action=AuditAction.LOGIN, obj=person, details=details)
 
 
 def _refused(request: HttpRequest, reason: str, status: int = 403) -> HttpResponse:
@@ -104,7 +105,7 @@ def logout(request: PersonRequest) -> HttpResponse:
     person = request.user
     id_token = request.session.get(ID_TOKEN_KEY)
     provider = request.session.get(PROVIDER_KEY)
-    record(actor=person, action="logout", obj=person)
+    record(actor=person, action=AuditAction.LOGOUT, obj=person)
     auth.logout(request)
     done = request.build_absolute_uri(reverse("accounts:logged_out"))
     if provider in oidc.configured_providers() and id_token:

@@ -14,27 +14,82 @@ class AppendOnlyError(Exception):
     pass
 
 
-ACTION_LABELS = {
-    "log.viewed": "Så loggen",
-    "log.opened": "Opprettet loggen",
-    "log.overview_changed": "Endret oversikten",
-    "consent.recorded": "Registrerte samtykke",
-    "participant.added": "La til deltaker",
-    "participant.removed": "Fjernet deltaker",
-    "goal.added": "La til mål",
-    "goal.changed": "Endret mål",
-    "measure.added": "La til tiltak",
-    "measure.changed": "Endret tiltak",
-    "measure.evaluated": "Evaluerte tiltak",
-    "meeting.scheduled": "Kalte inn til møte",
-    "meeting.minutes_written": "Skrev referat",
-    "message.posted": "Skrev melding",
-    "comment.posted": "Kommenterte tiltak",
-    "guide.started": "Startet et nivå i BTI-veilederen",
-    "guide.decision": "Registrerte en beslutning i BTI-veilederen",
-    "guide.timeline_changed": "Registrerte datoer for barneverntjenestens frister",
-    "guide.factors_changed": "Skrev analysen av opprettholdende faktorer",
-}
+class AuditAction(models.TextChoices):
+    """Every kind of row in the audit trail. The values are stored (old rows keep them), so
+    they never change; the labels are what a parent reads in «Hvem har sett loggen»."""
+
+    # The log
+    LOG_VIEWED = "log.viewed", "Så loggen"
+    LOG_OPENED = "log.opened", "Opprettet loggen"
+    LOG_OVERVIEW_CHANGED = "log.overview_changed", "Endret oversikten"
+    LOG_PHOTO_CHANGED = "log.photo_changed", "Endret bildet i loggen"
+    LOG_CLOSED = "log.closed", "Avsluttet loggen"
+    LOG_REOPENED = "log.reopened", "Åpnet loggen igjen"
+    LOG_CONTENT_DELETED = "log.content_deleted", "Slettet innholdet i loggen"
+    LOG_SHIELDED_FROM_GUARDIANS = "log.shielded_from_guardians", "Skjermet loggen for de foresatte"
+    # Consent
+    CONSENT_RECORDED = "consent.recorded", "Registrerte samtykke"
+    CONSENT_WITHDRAWN = "consent.withdrawn", "Trakk tilbake samtykket"
+    CONSENT_REQUESTED = "consent.requested", "Ba om samtykke digitalt"
+    CONSENT_APPROVED = "consent.approved", "Ga samtykke digitalt"
+    CONSENT_DECLINED = "consent.declined", "Sa nei til å gi samtykke"
+    # Who works in the log
+    PARTICIPANT_ADDED = "participant.added", "La til deltaker"
+    PARTICIPANT_REMOVED = "participant.removed", "Fjernet deltaker"
+    PARTICIPANT_LOST_ACCESS = (
+        "participant.lost_access",
+        "Deltaker mistet tilgang fordi samtykket ikke lenger gjelder tjenesten",
+    )
+    HANDOVER_PROPOSED = "handover.proposed", "Foreslo ny stafettholder"
+    HANDOVER_ACCEPTED = "handover.accepted", "Sa ja til å bli ny stafettholder"
+    HANDOVER_DECLINED = "handover.declined", "Sa nei til å bli ny stafettholder"
+    HANDOVER_WITHDRAWN = "handover.withdrawn", "Forslaget om ny stafettholder ble trukket tilbake"
+    # The plan
+    GOAL_ADDED = "goal.added", "La til mål"
+    GOAL_CHANGED = "goal.changed", "Endret mål"
+    MEASURE_ADDED = "measure.added", "La til tiltak"
+    MEASURE_CHANGED = "measure.changed", "Endret tiltak"
+    MEASURE_EVALUATED = "measure.evaluated", "Evaluerte tiltak"
+    MEETING_SCHEDULED = "meeting.scheduled", "Kalte inn til møte"
+    MEETING_MINUTES_WRITTEN = "meeting.minutes_written", "Skrev referat"
+    MESSAGE_POSTED = "message.posted", "Skrev melding"
+    COMMENT_POSTED = "comment.posted", "Kommenterte tiltak"
+    # Moving to a new school
+    TRANSITION_STARTED = "transition.started", "Startet overgangen til ny skole"
+    TRANSITION_SCHOOL_NOTIFIED = "transition.school_notified", "Varslet den nye skolen"
+    TRANSITION_CONTACT_TEACHER_ADDED = "transition.contact_teacher_added", "La til kontaktlærer"
+    # The BTI guide
+    GUIDE_STARTED = "guide.started", "Startet et nivå i BTI-veilederen"
+    GUIDE_DECISION = "guide.decision", "Registrerte en beslutning i BTI-veilederen"
+    GUIDE_TIMELINE_CHANGED = "guide.timeline_changed", "Registrerte datoer for barneverntjenestens frister"
+    GUIDE_FACTORS_CHANGED = "guide.factors_changed", "Skrev analysen av opprettholdende faktorer"
+    GUIDE_STEP_CHANGED = "guide.step_changed", "Endret teksten i et steg i BTI-veilederen"
+    # Level 0: the undring (the trail never holds what a note says)
+    NOTE_CREATED = "undring.created", "Skrev en ny undring"
+    NOTE_CHANGED = "undring.changed", "Endret en undring"
+    NOTE_TALK_RECORDED = "undring.talk_recorded", "Skrev ned undringssamtalen"
+    NOTE_CLARIFIED = "undring.clarified", "Beskrev bekymringen i en undring"
+    NOTE_CLOSED = "undring.closed", "Avsluttet en undring"
+    # Templates
+    TEMPLATE_CHANGED = "template.changed", "Endret en mal for logger"
+    # People, staff lists and guardians
+    PERSON_REGISTERED = "person.registered", "Registrerte en person"
+    GUARDIAN_ADDED = "guardian.added", "Registrerte en foresatt"
+    GUARDIAN_REMOVED = "guardian.removed", "Fjernet en foresatt"
+    GUARDIAN_LINKED_TO_LOG = "guardian.linked", "En ny foresatt ble registrert for barnet"
+    STAFF_ADDED = "staff.added", "La til en ansatt"
+    STAFF_ENDED = "staff.ended", "Tok en ansatt av ansattlisten"
+    # Municipalities and units (the admin)
+    MUNICIPALITY_CREATED = "municipality.created", "Opprettet en kommune"
+    MUNICIPALITY_CHANGED = "municipality.changed", "Endret en kommune"
+    MUNICIPALITY_DELETED = "municipality.deleted", "Slettet en kommune"
+    UNIT_CREATED = "unit.created", "Opprettet et tjenestested"
+    UNIT_CHANGED = "unit.changed", "Endret et tjenestested"
+    UNIT_DELETED = "unit.deleted", "Slettet et tjenestested"
+    # Signing in
+    LOGIN = "login", "Logget inn"
+    LOGOUT = "logout", "Logget ut"
+    LOGIN_REFUSED = "login.refused", "Fikk ikke logge inn"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -83,6 +138,10 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         """Plain Norwegian for guardians reading "who has seen the log"."""
-        label = ACTION_LABELS.get(self.action, self.action)
+        try:
+            label = str(AuditAction(self.action).label)
+        except ValueError:  # a key from before AuditAction, kept as it was written
+            label = self.action
         side = self.details.get("side") if isinstance(self.details, dict) else None
+        # The log page itself (record_view's default side "log") is just «Så loggen».
         return f"{label} ({side})" if side and side != "log" else label

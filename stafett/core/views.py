@@ -9,7 +9,7 @@ from stafett.access import Action, public
 from stafett.followup.overview import holder_attention
 from stafett.logs.digital_consent import pending_for
 from stafett.logs.models import Handover, HandoverStatus
-from stafett.logs.queries import logs_for_guardian, logs_for_staff, tasks_for
+from stafett.logs.queries import logs_for_guardian, logs_for_staff, logs_for_youth, tasks_for
 from stafett.logs.transitions import announced_to
 from stafett.people.models import Guardianship, Membership, Role
 from stafett.undring.models import ConcernNote
@@ -36,14 +36,15 @@ def start(request: HttpRequest) -> HttpResponse:
         "logs_as_holder": logs["holder"],
         "logs_as_participant": logs["participant"],
         "children_logs": logs_for_guardian(person),
+        "own_logs": logs_for_youth(person),
         "tasks": tasks_for(person),
         "open_notes": ConcernNote.objects.filter(owner=person).count() if memberships else 0,
         "attention": holder_attention(person, timezone.localdate()) if memberships else [],
         "consent_requests": pending_for(person),
         "announced": announced_to(person),
-        "handovers": Handover.objects.filter(to_person=person, status=HandoverStatus.PROPOSED).select_related(
-            "log__subject", "proposed_by"
-        ),
+        "handovers": Handover.objects.filter(
+            to_person=person, status=HandoverStatus.PROPOSED, log__in=access.logs_for(person, Action.ANSWER_HANDOVER)
+        ).select_related("log__subject", "proposed_by"),
         "today": timezone.localdate(),
         "open_log_units": sorted(
             {m.unit for m in memberships if m.role in (Role.EMPLOYEE, Role.LEADER)}, key=lambda u: u.name

@@ -7,6 +7,8 @@ from datetime import date
 
 from django.db.models import Count
 
+from stafett import access
+from stafett.access import Action
 from stafett.followup.risks import Flag, FollowUp, with_followup
 from stafett.logs.models import Level, LogStatus, RelayLog
 from stafett.people.models import Person, Unit
@@ -88,9 +90,7 @@ def holder_attention(person: Person, today: date) -> list[Row]:
     """The holder's own active logs that need something: overdue evaluations, consent running
     out, a handover not answered, no meetings."""
     logs = with_followup(
-        RelayLog.objects.filter(holder=person, status=LogStatus.ACTIVE).select_related(
-            "subject", "holder", "unit__municipality"
-        ),
+        access.logs_for(person, Action.EDIT_PLAN, today).select_related("subject", "holder", "unit__municipality"),
         today,
     ).order_by("subject__given_name", "id")
     rows = []

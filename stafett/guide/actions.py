@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from stafett import access
 from stafett.access import Action
+from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.guide.models import (
     DecisionKind,
@@ -56,7 +57,7 @@ def update_step(*, actor: Person, step: GuideStep, version: int, changes: dict[s
     save_versioned(step, version, [*changed, "edited_by", "edited_by_name", "edited_at"])
     record(
         actor=actor,
-        action="guide.step_changed",
+        action=AuditAction.GUIDE_STEP_CHANGED,
         obj=step,
         details={"tjeneste": step.service, "nivå": step.level, "steg": step.number, "felt": changed},
     )
@@ -69,7 +70,7 @@ def update_step(*, actor: Person, step: GuideStep, version: int, changes: dict[s
 def _audit(
     actor: Person,
     log: RelayLog,
-    action: str,
+    action: AuditAction,
     obj: GuidePosition | GuideDecision | GuideTimeline | MaintainingFactors,
     **kw: object,
 ) -> None:
@@ -97,7 +98,7 @@ def _open(actor: Person, log: RelayLog, service: str, level: str) -> GuidePositi
     position = GuidePosition(log=log, service=service, level=level, step=1)
     position.full_clean()
     position.save()
-    _audit(actor, log, "guide.started", position, tjeneste=service, nivå=level)
+    _audit(actor, log, AuditAction.GUIDE_STARTED, position, tjeneste=service, nivå=level)
     return position
 
 
@@ -188,7 +189,7 @@ def decide(
         fields.append("ended_at")
     save_versioned(position, version, fields)
     row.save()
-    _audit(actor, log, "guide.decision", row, nivå=row.level, steg=row.step, beslutning=decision)
+    _audit(actor, log, AuditAction.GUIDE_DECISION, row, nivå=row.level, steg=row.step, beslutning=decision)
     if needs_log_level is not None:
         return DecisionResult(row, position, needs_log_level=needs_log_level)
     if target is None:
@@ -215,7 +216,7 @@ def save_timeline(*, actor: Person, log: RelayLog, version: int, values: dict[st
     if future:
         raise ValidationError({f: "Datoen kan ikke være fram i tid." for f in future})
     save_versioned(timeline, version, changed)
-    _audit(actor, log, "guide.timeline_changed", timeline, felt=changed)
+    _audit(actor, log, AuditAction.GUIDE_TIMELINE_CHANGED, timeline, felt=changed)
     return timeline
 
 
@@ -235,7 +236,7 @@ def save_maintaining_factors(
         setattr(factors, f, values[f].strip())
     factors.updated_by_name = actor.full_name
     save_versioned(factors, version, [*changed, "updated_by_name"])
-    _audit(actor, log, "guide.factors_changed", factors, felt=changed)
+    _audit(actor, log, AuditAction.GUIDE_FACTORS_CHANGED, factors, felt=changed)
     return factors
 
 

@@ -23,8 +23,8 @@ from stafett.guide.printable import build_paper, paper_pdf
 from stafett.guide.queries import guide_by_service, steps_using_tool
 from stafett.guide.source import ToolboxEntry, guide, level_label
 from stafett.lib.forms import add_form_errors
-from stafett.logs.actions import StaleEdit
-from stafett.logs.models import LogStatus, RelayLog
+from stafett.logs.actions import StaleEdit, record_view
+from stafett.logs.models import RelayLog
 
 SECTION = "#veileder"
 DONE = "Beslutningen er registrert."
@@ -66,7 +66,7 @@ def tool(request: PersonRequest, slug: str) -> HttpResponse:
         "see_also": [guide().toolbox[other] for other in entry.content.see_also],
         "paper": build_paper(entry, request.user) if entry.content.printable else None,
         # The analysis is written on a log: the holder gets a way there from the tool.
-        "held_logs": RelayLog.objects.filter(holder=request.user, status=LogStatus.ACTIVE)
+        "held_logs": access.logs_for(request.user, Action.EDIT_PLAN)
         .select_related("subject")
         .order_by("subject__given_name", "id")
         if slug == FACTORS_SLUG
@@ -187,6 +187,8 @@ def _after_decision(request: PersonRequest, log: RelayLog, result: actions.Decis
 @needs(Action.CHILD_WELFARE_DATES)
 @require_http_methods(["GET", "POST"])
 def timeline(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    if request.method == "GET":
+        record_view(actor=request.user, log=log, what="BTI-veilederen, frister")
     current = GuideTimeline.objects.filter(log=log).first() or GuideTimeline(log=log)
     form = TimelineForm(request.POST or None, instance=current, initial={"version": current.version})
     if request.method == "POST" and form.is_valid():
@@ -209,6 +211,8 @@ def timeline(request: PersonRequest, log: RelayLog) -> HttpResponse:
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
 def factors(request: PersonRequest, log: RelayLog) -> HttpResponse:
+    if request.method == "GET":
+        record_view(actor=request.user, log=log, what="BTI-veilederen, opprettholdende faktorer")
     current = MaintainingFactors.objects.filter(log=log).first() or MaintainingFactors(log=log)
     form = MaintainingFactorsForm(request.POST or None, instance=current, initial={"version": current.version})
     if request.method == "POST" and form.is_valid():

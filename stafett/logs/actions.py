@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from stafett import access
 from stafett.access import Action
+from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.lib.uploads import IMAGE_TYPES, check_upload
+from stafett.logs import news
 from stafett.logs.models import (
     Consent,
     Evaluation,
@@ -33,8 +35,8 @@ from stafett.logs.models import (
     Participant,
     RelayLog,
     ResponsibleKind,
+    current_consent,
 )
-from stafett.notify import events
 from stafett.notify.models import Kind
 from stafett.people.models import Guardianship, Membership, Person, Unit
 
@@ -62,7 +64,7 @@ def default_consent_end(today: date | None = None) -> date:
         return today.replace(year=today.year + DEFAULT_CONSENT_YEARS, day=28)
 
 
-def _audit(actor: Person, log: RelayLog, action: str, obj: models.Model | None = None, **details: Any) -> None:
+def _audit(actor: Person, log: RelayLog, action: AuditAction, obj: models.Model | None = None, **details: Any) -> None:
     record(actor=actor, action=action, obj=obj or log, details=details, scope_code=log.code)
 
 
@@ -91,15 +93,6 @@ class ConsentData:
     valid_from: date = field(default_factory=timezone.localdate)
     not_shared: str = ""
     level: int = Level.ONE
-
-
-def current_consent(log: RelayLog, today: date | None = None) -> Consent | None:
-    today = today or timezone.localdate()
-    return (
-        log.consents.filter(withdrawn_at__isnull=True, valid_from__lte=today, valid_until__gte=today)
-        .order_by("-created_at", "-id")  # the latest recorded consent replaces earlier ones
-        .first()
-    )
 
 
 def guardians_of(child: Person) -> list[Person]:
@@ -158,7 +151,7 @@ def save_consent(actor: Person, log: RelayLog, data: ConsentData) -> Consent:
     _audit(
         actor,
         log,
-        "consent.recorded",
+        AuditAction.CONSENT_RECORDED,
         consent,
         tjenester=consent.services,
         gyldig_til=consent.valid_until.isoformat(),
@@ -203,7 +196,7 @@ def create_log(*, actor: Person, start: LogStart, status: str = LogStatus.ACTIVE
     log.full_clean()  # includes "one active log per child", in words guardians understand
     log.save()
     LevelChange.objects.create(log=log, level=log.level, changed_by_name=actor.full_name, reason="Loggen ble opprettet")
-    _audit(actor, log, "log.opened", holder=holder.full_name, tjenestested=unit.name)
+    _audit(actor, log, AuditAction.LOG_OPENED, holder=holder.full_name, tjenestested=unit.name)
     return log
 
 
@@ -270,7 +263,7 @@ def update_overview(
         LevelChange.objects.create(
             log=log, level=new_level, reason=level_reason.strip(), changed_by_name=actor.full_name
         )
-    _audit(actor, log, "log.overview_changed", felt=changed)
+    _audit(actor, log, AuditAction.LOG_OVERVIEW_CHANGED, felt=changed)
     return log
 
 
@@ -291,7 +284,7 @@ def set_photo(*, actor: Person, log: RelayLog, photo: UploadedFile | None) -> Re
     log.version += 1
     if old:
         transaction.on_commit(lambda: log.photo.storage.delete(old))
-    _audit(actor, log, "log.photo_changed", fjernet=photo is None)
+    _audit(actor, log, AuditAction.LOG_PHOTO_CHANGED, fjernet=photo is None)
     return log
 
 
@@ -301,7 +294,7 @@ def add_goal(*, actor: Person, log: RelayLog, arena: str, text: str) -> Goal:
     goal = Goal(log=log, arena=arena, text=text.strip())
     goal.full_clean()
     goal.save()
-    _audit(actor, log, "goal.added", goal, arena=arena)
+    _audit(actor, log, AuditAction.GOAL_ADDED, goal, arena=arena)
     return goal
 
 
@@ -310,7 +303,7 @@ def update_goal(*, actor: Person, goal: Goal, version: int, text: str) -> Goal:
     access.require(actor, Action.EDIT_PLAN, goal.log)
     goal.text = text.strip()
     save_versioned(goal, version, ["text"])
-    _audit(actor, goal.log, "goal.changed", goal)
+    _audit(actor, goal.log, AuditAction.GOAL_CHANGED, goal)
     return goal
 
 
@@ -355,7 +348,14 @@ def add_measure(*, actor: Person, goal: Goal, data: MeasureData) -> Measure:
     _fill_measure(measure, log, data)
     measure.full_clean()
     measure.save()
-    _audit(actor, log, "measure.added", measure, ansvarlig=data.responsible.full_name, frist=data.deadline.isoformat())
+    _audit(
+        actor,
+        log,
+        AuditAction.MEASURE_ADDED,
+        measure,
+        ansvarlig=data.responsible.full_name,
+        frist=data.deadline.isoformat(),
+    )
     return measure
 
 
@@ -367,7 +367,7 @@ def update_measure(*, actor: Person, measure: Measure, version: int, data: Measu
     save_versioned(
         measure, version, ["what", "category", "responsible", "responsible_kind", "deadline", "evaluation_date"]
     )
-    _audit(actor, log, "measure.changed", measure)
+    _audit(actor, log, AuditAction.MEASURE_CHANGED, measure)
     return measure
 
 
@@ -442,7 +442,7 @@ def add_participant_unchecked(
     )
     participant.full_clean()
     participant.save()
-    _audit(actor, log, "participant.added", participant, person=person.full_name, tjenestested=unit.name)
+    _audit(actor, log, AuditAction.PARTICIPANT_ADDED, participant, person=person.full_name, tjenestested=unit.name)
     return participant
 
 
@@ -455,7 +455,7 @@ def remove_participant(*, actor: Person, participant: Participant) -> Participan
         raise ValidationError("Deltakeren er allerede fjernet.")
     participant.removed_at = timezone.now()
     participant.save(update_fields=["removed_at"])
-    _audit(actor, log, "participant.removed", participant, person=participant.person.full_name)
+    _audit(actor, log, AuditAction.PARTICIPANT_REMOVED, participant, person=participant.person.full_name)
     return participant
 
 
@@ -491,7 +491,7 @@ def evaluate_measure(*, actor: Person, measure: Measure, data: EvaluationData) -
     evaluation.save()
     if data.decision == "avslutte" and measure.stopped_at is None:
         Measure.objects.filter(pk=measure.pk).update(stopped_at=timezone.localdate())
-    _audit(actor, log, "measure.evaluated", measure, vurdering=data.decision, gjennomfort=data.carried_out)
+    _audit(actor, log, AuditAction.MEASURE_EVALUATED, measure, vurdering=data.decision, gjennomfort=data.carried_out)
     return evaluation
 
 
@@ -522,8 +522,8 @@ def schedule_meeting(
     )
     meeting.full_clean()
     meeting.save()
-    _audit(actor, log, "meeting.scheduled", meeting, tidspunkt=starts_at.isoformat())
-    events.log_news(log=log, actor=actor, kind=Kind.CALENDAR)
+    _audit(actor, log, AuditAction.MEETING_SCHEDULED, meeting, tidspunkt=starts_at.isoformat())
+    news.log_news(log=log, actor=actor, kind=Kind.CALENDAR)
     return meeting
 
 
@@ -543,7 +543,7 @@ def record_minutes(
     meeting.held = True
     save_versioned(meeting, version, ["minutes", "next_meeting_date", "held"])
     meeting.attendees.set(attendees)
-    _audit(actor, meeting.log, "meeting.minutes_written", meeting, til_stede=[p.full_name for p in attendees])
+    _audit(actor, meeting.log, AuditAction.MEETING_MINUTES_WRITTEN, meeting, til_stede=[p.full_name for p in attendees])
     return meeting
 
 
@@ -555,11 +555,11 @@ def post_message(*, actor: Person, log: RelayLog, text: str, measure: Measure | 
     message = Message(log=log, author=actor, text=text.strip(), measure=measure)
     message.full_clean()
     message.save()
-    _audit(actor, log, "comment.posted" if measure else "message.posted", message)
-    events.log_news(log=log, actor=actor, kind=Kind.COMMENT if measure else Kind.NEW_MESSAGE)
+    _audit(actor, log, AuditAction.COMMENT_POSTED if measure else AuditAction.MESSAGE_POSTED, message)
+    news.log_news(log=log, actor=actor, kind=Kind.COMMENT if measure else Kind.NEW_MESSAGE)
     return message
 
 
 def record_view(*, actor: Person, log: RelayLog, what: str = "log") -> None:
     """Every read of a log is in its access log (SPEC §3: who has seen the log, and when)."""
-    _audit(actor, log, "log.viewed", side=what)
+    _audit(actor, log, AuditAction.LOG_VIEWED, side=what)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from stafett import access
 from stafett.access import Action
+from stafett.audit.models import AuditAction
 from stafett.logs.actions import LogStart, _audit, create_log, guardians_of
 from stafett.logs.models import (
     Consent,
@@ -78,7 +79,7 @@ def _new_request(actor: Person, log: RelayLog, terms: ConsentTerms) -> ConsentRe
     request.save()
     signers = required_signers(log)
     request.required_signers.set(signers)
-    _audit(actor, log, "consent.requested", request, til=[p.full_name for p in signers])
+    _audit(actor, log, AuditAction.CONSENT_REQUESTED, request, til=[p.full_name for p in signers])
     for signer in signers:
         events.tell(signer, kind=Kind.CONSENT_REQUEST, path=f"/samtykke/{request.code}/")
     return request
@@ -109,7 +110,13 @@ def answer_consent(*, actor: Person, request: ConsentRequest, approve: bool, aut
     if request.approvals.filter(person=actor).exists():
         raise ValidationError("Du har allerede svart.")
     ConsentApproval.objects.create(request=request, person=actor, approved=approve, authenticated_by=authenticated_by)
-    _audit(actor, log, "consent.approved" if approve else "consent.declined", request, metode=authenticated_by)
+    _audit(
+        actor,
+        log,
+        AuditAction.CONSENT_APPROVED if approve else AuditAction.CONSENT_DECLINED,
+        request,
+        metode=authenticated_by,
+    )
     if not approve:
         ConsentRequest.objects.filter(pk=request.pk).update(status=ConsentRequestStatus.DECLINED)
         request.status = ConsentRequestStatus.DECLINED
@@ -142,7 +149,14 @@ def _complete(request: ConsentRequest) -> None:
     if log.status == LogStatus.AWAITING_CONSENT:
         RelayLog.objects.filter(pk=log.pk).update(status=LogStatus.ACTIVE)
         log.status = LogStatus.ACTIVE
-    _audit(request.requested_by, log, "consent.recorded", consent, digitalt=True, gyldig_til=str(request.valid_until))
+    _audit(
+        request.requested_by,
+        log,
+        AuditAction.CONSENT_RECORDED,
+        consent,
+        digitalt=True,
+        gyldig_til=str(request.valid_until),
+    )
 
 
 def pending_for(person: Person) -> list[ConsentRequest]:

@@ -12,7 +12,9 @@ from stafett import access
 from stafett.access import Action, Relation
 from stafett.archive.copies import make_archive_copy
 from stafett.archive.models import ArchiveEvent
+from stafett.audit.models import AuditAction
 from stafett.guide.actions import delete_for_log as delete_guide_history
+from stafett.logs import news
 from stafett.logs.actions import ConsentData, _audit, check_consent, save_consent
 from stafett.logs.models import (
     CloseReason,
@@ -26,6 +28,7 @@ from stafett.logs.models import (
     Participant,
     RelayLog,
     Transition,
+    current_consent,
 )
 from stafett.logs.transitions import complete_open_transitions
 from stafett.notify import events
@@ -49,7 +52,39 @@ def renew_consent(*, actor: Person, log: RelayLog, consent: ConsentData) -> Cons
     """New or extended consent; the earlier ones stay in the history (seeds/003 §6)."""
     _require_active(actor, log, Action.RENEW_CONSENT, "Loggen er ikke aktiv. Åpne den på nytt med nytt samtykke.")
     check_consent(consent, log.subject, log.unit, timezone.localdate())
-    return save_consent(actor, log, consent)
+    saved = save_consent(actor, log, consent)
+    end_access_outside_consent(actor=actor, log=log, consent=saved)
+    return saved
+
+
+def end_access_outside_consent(*, actor: Person, log: RelayLog, consent: Consent) -> list[Participant]:
+    """SPEC §3: a participant whose service the new consent does not cover loses access at once.
+    They are marked removed (with why, in the access log), an open proposal to hand the log to
+    such a service is withdrawn, and the holder is told who lost access."""
+    now = timezone.now()
+    outside = [
+        p
+        for p in log.participants.filter(removed_at__isnull=True).select_related("person", "unit")
+        if not consent.covers(p.unit.service_type)
+    ]
+    for p in outside:
+        Participant.objects.filter(pk=p.pk).update(removed_at=now)
+        _audit(
+            actor,
+            log,
+            AuditAction.PARTICIPANT_LOST_ACCESS,
+            p,
+            person=p.person.full_name,
+            tjenestested=p.unit.name,
+            grunn=f"Samtykket gjelder ikke lenger {p.unit.get_service_type_display().lower()}.",
+        )
+    for handover in log.handovers.filter(status=HandoverStatus.PROPOSED).select_related("to_unit"):
+        if not consent.covers(handover.to_unit.service_type):
+            Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.WITHDRAWN, decided_at=now)
+            _audit(actor, log, AuditAction.HANDOVER_WITHDRAWN, handover, grunn="Samtykket gjelder ikke tjenesten.")
+    if outside:
+        events.tell(log.holder, kind=Kind.ACCESS_ENDED, path=news.log_path(log))
+    return outside
 
 
 @transaction.atomic
@@ -66,7 +101,7 @@ def withdraw_consent(*, actor: Person, log: RelayLog, on_paper: bool = False) ->
         raise PermissionDenied
     now = timezone.now()
     # Everyone involved is told — before participants lose access (seeds/004).
-    events.log_news(log=log, actor=actor, kind=Kind.CONSENT_WITHDRAWN)
+    news.log_news(log=log, actor=actor, kind=Kind.CONSENT_WITHDRAWN)
     log.consents.filter(withdrawn_at__isnull=True).update(
         withdrawn_at=now, withdrawn_by_name=actor.full_name, withdrawal_on_paper=on_paper
     )
@@ -75,7 +110,7 @@ def withdraw_consent(*, actor: Person, log: RelayLog, on_paper: bool = False) ->
     Handover.objects.filter(log=log, status=HandoverStatus.PROPOSED).update(
         status=HandoverStatus.WITHDRAWN, decided_at=now
     )
-    _audit(actor, log, "consent.withdrawn", på_papir=on_paper)
+    _audit(actor, log, AuditAction.CONSENT_WITHDRAWN, på_papir=on_paper)
     make_archive_copy(relay_log=log, event=ArchiveEvent.CONSENT_WITHDRAWN)
     return log
 
@@ -86,11 +121,14 @@ def withdraw_consent(*, actor: Person, log: RelayLog, on_paper: bool = False) ->
 @transaction.atomic
 def propose_handover(*, actor: Person, log: RelayLog, to: Person, unit: Unit, note: str = "") -> Handover:
     _require_active(actor, log, Action.HAND_OVER, "Loggen er ikke aktiv. Stafettholderen kan ikke byttes nå.")
+    if to.id == actor.id:
+        # SPEC §3: nobody grants access to themselves — a leader asks someone else.
+        raise ValidationError({"to": "Du kan ikke foreslå deg selv som stafettholder. Velg en annen."})
     if to.id == log.holder_id:
         raise ValidationError({"to": f"{to.full_name} er allerede stafettholder."})
     if not Membership.objects.active().filter(person=to, unit=unit).exists():
         raise ValidationError({"to": f"{to.full_name} står ikke på ansattlisten ved {unit.name}."})
-    consent = log.consents.filter(withdrawn_at__isnull=True, valid_until__gte=timezone.localdate()).first()
+    consent = current_consent(log)
     if consent is None or not consent.covers(unit.service_type):
         raise ValidationError(
             {"to": f"{unit.get_service_type_display()} er ikke med i samtykket. Forny eller utvid samtykket først."}
@@ -104,18 +142,18 @@ def propose_handover(*, actor: Person, log: RelayLog, to: Person, unit: Unit, no
             handover.save()
     except IntegrityError:
         raise ValidationError("Det finnes allerede et forslag om ny stafettholder som venter på svar.") from None
-    _audit(actor, log, "handover.proposed", handover, til=to.full_name, tjenestested=unit.name)
+    _audit(actor, log, AuditAction.HANDOVER_PROPOSED, handover, til=to.full_name, tjenestested=unit.name)
     events.tell(to, kind=Kind.HANDOVER_REQUEST, path=f"/overforing/{handover.code}/")
     return handover
 
 
 def _open_handover(actor: Person, handover: Handover) -> RelayLog:
-    if handover.to_person_id != actor.id:
-        # Not addressed to you: the log's other readers get 403, everyone else 404.
-        access.require(actor, Action.VIEW_LOG, handover.log)
-        raise PermissionDenied("Overføringen er ikke til deg.")
-    if handover.status != HandoverStatus.PROPOSED:
+    if handover.to_person_id == actor.id and handover.status != HandoverStatus.PROPOSED:
         raise ValidationError(f"Forslaget er allerede {handover.get_status_display().lower()}.")
+    # Not addressed to you: the log's readers get 403, everyone else 404 (access.POLICY).
+    access.require(actor, Action.ANSWER_HANDOVER, handover.log)
+    if handover.to_person_id != actor.id:
+        raise PermissionDenied("Overføringen er ikke til deg.")
     return handover.log
 
 
@@ -133,7 +171,7 @@ def accept_handover(*, actor: Person, handover: Handover) -> RelayLog:
         removed_at=timezone.now()
     )
     complete_open_transitions(log, new_holder=actor)
-    _audit(actor, log, "handover.accepted", handover, fra=old_holder.full_name, til=actor.full_name)
+    _audit(actor, log, AuditAction.HANDOVER_ACCEPTED, handover, fra=old_holder.full_name, til=actor.full_name)
     make_archive_copy(
         relay_log=log, event=ArchiveEvent.SERVICE_CHANGE if service_changed else ArchiveEvent.HOLDER_CHANGE
     )
@@ -147,7 +185,7 @@ def decline_handover(*, actor: Person, handover: Handover, reason: str = "") -> 
         status=HandoverStatus.DECLINED, decided_at=timezone.now(), decline_reason=reason.strip()[:300]
     )
     handover.status = HandoverStatus.DECLINED
-    _audit(actor, log, "handover.declined", handover, begrunnelse=reason.strip()[:300])
+    _audit(actor, log, AuditAction.HANDOVER_DECLINED, handover, begrunnelse=reason.strip()[:300])
     return handover
 
 
@@ -184,7 +222,7 @@ def close_log(*, actor: Person, log: RelayLog, reason: str) -> ClosedLog:
         status=HandoverStatus.WITHDRAWN, decided_at=now
     )
     complete_open_transitions(log)
-    _audit(actor, log, "log.closed", årsak=reason)
+    _audit(actor, log, AuditAction.LOG_CLOSED, årsak=reason)
     make_archive_copy(relay_log=log, event=ArchiveEvent.CLOSED)
     return ClosedLog(log, record_line(log, has_log=False))
 
@@ -206,8 +244,10 @@ def reopen_log(*, actor: Person, log: RelayLog, consent: ConsentData) -> RelayLo
     except IntegrityError:
         raise ValidationError("Barnet har allerede en aktiv stafettlogg. Snakk med de foresatte.") from None
     log.refresh_from_db()
-    _audit(actor, log, "log.reopened")
-    save_consent(actor, log, consent)
+    _audit(actor, log, AuditAction.LOG_REOPENED)
+    saved = save_consent(actor, log, consent)
+    # A reopened log starts with only the participants its new consent covers.
+    end_access_outside_consent(actor=actor, log=log, consent=saved)
     return log
 
 
@@ -248,7 +288,7 @@ def delete_content(*, actor: Person, log: RelayLog) -> RelayLog:
         interpreter_language="",
     )
     log.refresh_from_db()
-    _audit(actor, log, "log.content_deleted")
+    _audit(actor, log, AuditAction.LOG_CONTENT_DELETED)
     transaction.on_commit(lambda: [storage.delete(name) for name in files])
     return log
 
@@ -267,11 +307,11 @@ def shield_from_guardians(*, actor: Person, log: RelayLog) -> RelayLog:
     log.guardians_shielded_at = timezone.now()
     log.save(update_fields=["guardians_shielded_at", "updated_at"])
     requests = log.consent_requests.filter(status=ConsentRequestStatus.PENDING)
-    paths = [events.log_path(log), *(f"/samtykke/{code}/" for code in requests.values_list("code", flat=True))]
+    paths = [news.log_path(log), *(f"/samtykke/{code}/" for code in requests.values_list("code", flat=True))]
     requests.update(status=ConsentRequestStatus.DECLINED)
     guardians = Guardianship.objects.filter(child_id=log.subject_id).values("guardian_id")
     Notification.objects.filter(recipient_id__in=guardians, status=Status.PENDING, path__in=paths).update(
         status=Status.CANCELLED, last_error="Stanset: loggen er skjermet for foresatte."
     )
-    _audit(actor, log, "log.shielded_from_guardians")
+    _audit(actor, log, AuditAction.LOG_SHIELDED_FROM_GUARDIANS)
     return log

@@ -6,9 +6,12 @@ editing the same item — the later save is refused, nothing is overwritten.
 
 import uuid
 from datetime import date
+from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 
 from stafett.people.models import Person, ServiceType, Unit
 
@@ -186,6 +189,35 @@ def consent_upload_path(instance: "Consent", filename: str) -> str:
     return f"consents/{instance.code}{instance.document_extension}"
 
 
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    """ "Valid consent" is written here once (STYLE: one definition, many uses)."""
+
+    def valid_on(self, day: date) -> "ConsentQuerySet":
+        return self.filter(withdrawn_at__isnull=True, valid_from__lte=day, valid_until__gte=day)
+
+    def valid_during(self, start: date, end: date) -> "ConsentQuerySet":
+        """Valid on at least one day of the period (statistics)."""
+        return self.filter(withdrawn_at__isnull=True, valid_from__lte=end, valid_until__gte=start)
+
+    def latest_first(self) -> "ConsentQuerySet":
+        # The latest recorded consent replaces earlier ones: a renewal narrows as well as widens.
+        return self.order_by("-created_at", "-id")
+
+    def covering(self, service: Any) -> "ConsentQuerySet":
+        """Consents whose services include `service` (a value or an expression such as OuterRef).
+        `services` is a JSON list of fixed slugs; matching the quoted slug in its text is exact
+        and works the same on SQLite and PostgreSQL."""
+        quoted = Concat(Value('"'), service if hasattr(service, "resolve_expression") else Value(service), Value('"'))
+        return self.annotate(_services_text=Cast("services", models.TextField())).filter(
+            _services_text__contains=quoted
+        )
+
+
+def current_consent(log: "RelayLog", today: date | None = None) -> "Consent | None":
+    """The consent that governs the log today: the latest recorded one that is valid."""
+    return Consent.objects.filter(log=log).valid_on(today or timezone.localdate()).latest_first().first()
+
+
 class Consent(models.Model):
     """Written consent from the guardians (and the youth by age): scope, limits, period (SPEC §4)."""
 
@@ -212,6 +244,8 @@ class Consent(models.Model):
     withdrawn_by_name = models.CharField(max_length=210, blank=True)
     withdrawal_on_paper = models.BooleanField(default=False)
 
+    objects = ConsentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-valid_from", "-id"]
         constraints = [
@@ -229,9 +263,6 @@ class Consent(models.Model):
 
     def covers(self, service_type: str) -> bool:
         return service_type in self.services
-
-    def is_valid_on(self, day: date) -> bool:
-        return self.withdrawn_at is None and self.valid_from <= day <= self.valid_until
 
 
 class Participant(models.Model):

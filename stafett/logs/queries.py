@@ -4,13 +4,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from stafett import access
+from stafett.access import Relation
 from stafett.audit.models import AuditEvent
-from stafett.logs.actions import current_consent, guardians_of
-from stafett.logs.models import Consent, Evaluation, Goal, LogStatus, Measure, Meeting, Message, Participant, RelayLog
-from stafett.people.models import Membership, Person
+from stafett.logs.actions import guardians_of
+from stafett.logs.models import (
+    Consent,
+    Evaluation,
+    Goal,
+    LogStatus,
+    Measure,
+    Meeting,
+    Message,
+    Participant,
+    RelayLog,
+    current_consent,
+)
+from stafett.people.models import Person
 
 
 @dataclass(frozen=True)
@@ -125,51 +138,40 @@ def access_log(log: RelayLog) -> QuerySet[AuditEvent]:
 # --- Start pages ---------------------------------------------------------------
 
 
+def _listed(logs: QuerySet[RelayLog]) -> list[RelayLog]:
+    return list(logs.select_related("subject", "unit", "holder").order_by("subject__given_name", "id"))
+
+
 def logs_for_staff(person: Person) -> dict[str, list[RelayLog]]:
-    base = RelayLog.objects.select_related("subject", "unit", "holder").order_by("subject__given_name")
+    """«Mine logger»: what the person holds (not closed ones) and where they take part — both
+    straight from the access definition, so nothing is listed that does not open."""
     return {
-        "holder": list(base.filter(holder=person).exclude(status=LogStatus.CLOSED)),
-        "participant": list(
-            base.filter(
-                status=LogStatus.ACTIVE,
-                participants__person=person,
-                participants__removed_at__isnull=True,
-                participants__unit__in=Membership.objects.active().filter(person=person).values("unit"),
-            )
-        ),
+        "holder": _listed(access.logs_where(person, {Relation.HOLDER}).exclude(status=LogStatus.CLOSED)),
+        "participant": _listed(access.logs_where(person, {Relation.PARTICIPANT})),
     }
 
 
 def logs_for_guardian(person: Person) -> list[RelayLog]:
-    return list(
-        RelayLog.objects.filter(subject__guardianships__guardian=person, guardians_shielded_at__isnull=True)
-        .select_related("subject", "unit", "holder")
-        .order_by("subject__given_name")
-    )
+    return _listed(access.logs_where(person, {Relation.GUARDIAN}))
+
+
+def logs_for_youth(person: Person) -> list[RelayLog]:
+    """A youth with rights sees their own log (SPEC §3: from 16, per municipality)."""
+    return _listed(access.logs_where(person, {Relation.YOUTH}))
 
 
 def tasks_for(person: Person) -> list[Measure]:
-    """The person's own open measures with deadlines and evaluations due, soonest first.
-    Participants see them only while they still have access to the log."""
-    today = timezone.localdate()
+    """The person's own open measures with deadlines and evaluations due, soonest first —
+    only in logs they may open now (a young child's own measures are the guardians' to see)."""
     own = (
-        Measure.objects.filter(responsible=person, stopped_at__isnull=True, log__status=LogStatus.ACTIVE)
-        .filter(
-            Q(log__holder=person)
-            | Q(log__subject__guardianships__guardian=person, log__guardians_shielded_at__isnull=True)
-            | Q(log__subject=person)
-            | Q(
-                log__participants__person=person,
-                log__participants__removed_at__isnull=True,
-                log__participants__unit__in=Membership.objects.active().filter(person=person).values("unit"),
-                log__consents__withdrawn_at__isnull=True,
-                log__consents__valid_from__lte=today,
-                log__consents__valid_until__gte=today,
-            )
+        Measure.objects.filter(
+            responsible=person,
+            stopped_at__isnull=True,
+            log__status=LogStatus.ACTIVE,
+            log__in=access.readable_logs(person).values("pk"),
         )
         .select_related("log__subject")
         .prefetch_related("evaluations")
-        .distinct()
-        .order_by("evaluation_date", "deadline")
+        .order_by("evaluation_date", "deadline", "id")
     )
     return list(own)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett import access
 from stafett.access import Action, PersonRequest, needs
+from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.lib.forms import add_form_errors
 from stafett.logs.actions import StaleEdit, save_versioned
@@ -26,7 +27,7 @@ def update_template(*, actor: Person, template: LogTemplate, version: int, chang
     for f in changed:
         setattr(template, f, changes[f].strip())
     save_versioned(template, version, changed)
-    record(actor=actor, action="template.changed", obj=template, details={"felt": changed})
+    record(actor=actor, action=AuditAction.TEMPLATE_CHANGED, obj=template, details={"felt": changed})
     return template
 
 

@@ -6,14 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from stafett import access
-from stafett.access import Action
-from stafett.logs.actions import _audit, add_participant_unchecked, current_consent, schedule_meeting
+from stafett.access import Action, Relation
+from stafett.audit.models import AuditAction
+from stafett.logs.actions import _audit, add_participant_unchecked, schedule_meeting
 from stafett.logs.models import (
     GOOD_MEETINGS_AGENDA,
     LogStatus,
@@ -23,6 +24,7 @@ from stafett.logs.models import (
     ResponsibleKind,
     Transition,
     TransitionKind,
+    current_consent,
 )
 from stafett.notify import events
 from stafett.notify.models import Kind
@@ -285,7 +287,7 @@ def start_transition(
     )
     transition.full_clean()
     transition.save()
-    _audit(actor, log, "transition.started", transition, til=to_unit.name, skolestart=start_date.isoformat())
+    _audit(actor, log, AuditAction.TRANSITION_STARTED, transition, til=to_unit.name, skolestart=start_date.isoformat())
     return transition
 
 
@@ -297,32 +299,18 @@ def notify_school(*, actor: Person, transition: Transition) -> Transition:
         raise ValidationError("Skolen er allerede varslet.")
     transition.notified_at = timezone.now()
     transition.save(update_fields=["notified_at"])
-    _audit(actor, transition.log, "transition.school_notified", transition, skole=transition.to_unit.name)
+    _audit(actor, transition.log, AuditAction.TRANSITION_SCHOOL_NOTIFIED, transition, skole=transition.to_unit.name)
     for leader in events.unit_leaders(transition.to_unit):  # "transitions notify the receiving unit"
         events.tell(leader, kind=Kind.SCHOOL_NOTIFIED, path="/")
     return transition
-
-
-def may_add_contact_teacher(person: Person, transition: Transition) -> bool:
-    """The holder, or the receiving school's principal once a participant (seeds/000)."""
-    log = transition.log
-    if not log.is_active:
-        return False
-    if log.holder_id == person.id:
-        return True
-    return (
-        log.participants.filter(person=person, unit=transition.to_unit, removed_at__isnull=True).exists()
-        and Membership.objects.active().filter(person=person, unit=transition.to_unit, role=Role.LEADER).exists()
-    )
 
 
 @transaction.atomic
 def add_contact_teacher(*, actor: Person, transition: Transition, teacher: Person) -> Participant:
     """seeds/000: the principal adds the contact teacher as soon as it is known."""
     log = transition.log
-    access.require(actor, Action.VIEW_LOG, log)
-    if not may_add_contact_teacher(actor, transition):
-        raise PermissionDenied("Bare rektor ved den nye skolen eller stafettholderen kan legge til kontaktlæreren.")
+    # The holder, or the receiving school's principal once a participant (access.POLICY).
+    access.require(actor, Action.ADD_CONTACT_TEACHER, log)
     if not Membership.objects.active().filter(person=teacher, unit=transition.to_unit).exists():
         raise ValidationError(
             {"teacher": f"{teacher.full_name} står ikke på ansattlisten ved {transition.to_unit.name}."}
@@ -332,7 +320,7 @@ def add_contact_teacher(*, actor: Person, transition: Transition, teacher: Perso
     )
     Transition.objects.filter(pk=transition.pk).update(contact_teacher=teacher)
     transition.contact_teacher = teacher
-    _audit(actor, log, "transition.contact_teacher_added", transition, kontaktlærer=teacher.full_name)
+    _audit(actor, log, AuditAction.TRANSITION_CONTACT_TEACHER_ADDED, transition, kontaktlærer=teacher.full_name)
     return participant
 
 
@@ -375,9 +363,12 @@ def complete_open_transitions(log: RelayLog, *, new_holder: Person | None = None
 
 def announced_to(person: Person) -> list[Transition]:
     """Children announced to schools this person leads: name, from where, when — no log content."""
+    logs = access.logs_where(person, {Relation.RECEIVING_LEADER})
     units = Membership.objects.active().filter(person=person, role=Role.LEADER).values("unit_id")
     return list(
-        Transition.objects.filter(to_unit_id__in=units, notified_at__isnull=False, completed_at__isnull=True)
+        Transition.objects.filter(
+            log__in=logs.values("pk"), to_unit_id__in=units, notified_at__isnull=False, completed_at__isnull=True
+        )
         .select_related("log__subject", "log__unit", "log__holder", "to_unit")
         .order_by("start_date")
     )

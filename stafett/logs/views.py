@@ -25,9 +25,9 @@ from stafett.logs.forms import (
     PhotoForm,
     RegisterChildForm,
 )
-from stafett.logs.models import Consent, ConsentRequestStatus, HandoverStatus, Participant, RelayLog
+from stafett.logs.models import Consent, ConsentRequestStatus, HandoverStatus, Participant, RelayLog, current_consent
 from stafett.logs.queries import access_log, log_page
-from stafett.logs.transitions import may_add_contact_teacher, next_step, open_transition, progress
+from stafett.logs.transitions import next_step, open_transition, progress
 from stafett.people.actions import register_child_with_guardians
 from stafett.people.models import Membership, Person, Role, Unit
 from stafett.undring.actions import close_note, concern_as_initiator_text
@@ -37,7 +37,8 @@ from stafett.undring.views import forget_note_waiting_for_log, note_waiting_for_
 
 def _may(request: PersonRequest, log: RelayLog) -> set[str]:
     """Action values the user may do, for templates: {% if 'log.edit_plan' in may %}."""
-    return {a.value for a in access.allowed_actions(request.user, log)}
+    relations = getattr(request, "access_relations", None)  # worked out once, by @needs
+    return {a.value for a in access.allowed_actions(request.user, log, relations)}
 
 
 # --- Opening -------------------------------------------------------------------
@@ -141,11 +142,12 @@ def detail(request: PersonRequest, log: RelayLog) -> HttpResponse:
     pending_consent = log.consent_requests.filter(status=ConsentRequestStatus.PENDING).first()
     transition = open_transition(log)
     steps = progress(transition) if transition else []
+    may = _may(request, log)
     context = {
         "transition": transition,
         "steps": steps,
         "next_step": next_step(steps),
-        "may_add_teacher": transition is not None and may_add_contact_teacher(request.user, transition),
+        "may_add_teacher": transition is not None and Action.ADD_CONTACT_TEACHER.value in may,
         "page": page,
         "guide": log_guide(log, page.participants),
         "pending_consent": pending_consent,
@@ -157,7 +159,7 @@ def detail(request: PersonRequest, log: RelayLog) -> HttpResponse:
         .first(),
         "consent_days_left": days_left if days_left is not None and days_left <= actions.CONSENT_WARNING_DAYS else None,
         "log": log,
-        "may": _may(request, log),
+        "may": may,
         # Three forms on one page: each needs its own ids, or the labels point at the wrong field.
         "goal_form": GoalForm(auto_id="goal_%s"),
         "challenge_labels": log.challenge_labels,
@@ -242,7 +244,7 @@ def add_participant(request: PersonRequest, log: RelayLog) -> HttpResponse:
         else:
             messages.success(request, f"{person.full_name} er lagt til som deltaker.")
             return redirect("logs:detail", log_code=log.code)
-    consent = actions.current_consent(log)
+    consent = current_consent(log)
     context = {"log": log, "form": form, "consent": consent}
     return render(request, "logs/participant_form.html", context, status=400 if form.errors else 200)
 
@@ -294,6 +296,7 @@ def consent_document(request: PersonRequest, log: RelayLog, consent_code: str) -
 def photo(request: PersonRequest, log: RelayLog) -> FileResponse:
     if not log.photo:
         raise Http404
+    actions.record_view(actor=request.user, log=log, what="bilde")
     content_type = "image/png" if log.photo.name.endswith(".png") else "image/jpeg"
     response = FileResponse(log.photo.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, no-store"

@@ -12,7 +12,7 @@ from stafett.archive.pdf import render_log_pdf
 from stafett.lib.forms import add_form_errors
 from stafett.logs import actions, lifecycle
 from stafett.logs.forms import CloseForm, DeclineForm, HandoverForm, RenewConsentForm
-from stafett.logs.models import Handover, HandoverStatus, RelayLog
+from stafett.logs.models import Handover, HandoverStatus, RelayLog, current_consent
 from stafett.logs.views import member_choices
 from stafett.people.models import Person, Unit
 
@@ -37,18 +37,26 @@ def _signers(log: RelayLog) -> list[Person]:
 @needs(Action.RENEW_CONSENT)
 @require_http_methods(["GET", "POST"])
 def renew_consent(request: PersonRequest, log: RelayLog) -> HttpResponse:
-    current = actions.current_consent(log)
+    current = current_consent(log)
     initial = (
         {"services": current.services, "not_shared": current.not_shared, "level": current.level} if current else {}
     )
     form = RenewConsentForm(request.POST or None, request.FILES or None, signers=_signers(log), initial=initial)
     if request.method == "POST" and form.is_valid():
+        before = set(log.participants.filter(removed_at__isnull=True).values_list("pk", flat=True))
         try:
             lifecycle.renew_consent(actor=request.user, log=log, consent=_consent_data(form, log, log.unit))
         except ValidationError as e:
             add_form_errors(form, e)
         else:
             messages.success(request, "Det nye samtykket er registrert. Det gamle ligger i historikken.")
+            lost = log.participants.filter(pk__in=before, removed_at__isnull=False).select_related("person", "unit")
+            for p in lost:
+                messages.warning(
+                    request,
+                    f"{p.person.full_name} ({p.unit.name}) har ikke lenger tilgang: samtykket gjelder ikke "
+                    f"{p.unit.get_service_type_display().lower()}.",
+                )
             return redirect("logs:detail", log_code=log.code)
     return render(request, "logs/renew_consent.html", {"log": log, "form": form}, status=400 if form.errors else 200)
 
@@ -71,16 +79,21 @@ def withdraw_consent(request: PersonRequest, log: RelayLog) -> HttpResponse:
     return render(request, "logs/withdraw_consent.html", {"log": log, "on_paper": on_paper})
 
 
-def _handover_choices(log: RelayLog) -> list[tuple[str, str]]:
-    consent = actions.current_consent(log)
+def _handover_choices(log: RelayLog, actor: Person) -> list[tuple[str, str]]:
+    """Staff at services the consent covers — never the one proposing (SPEC §3)."""
+    consent = current_consent(log)
     services = set(consent.services) if consent else set()
-    return [(key, label) for key, label, unit in member_choices(log, with_units=True) if unit.service_type in services]
+    return [
+        (key, label)
+        for key, label, unit in member_choices(log, with_units=True)
+        if unit.service_type in services and not key.startswith(f"{actor.code}:")
+    ]
 
 
 @needs(Action.HAND_OVER)
 @require_http_methods(["GET", "POST"])
 def propose_handover(request: PersonRequest, log: RelayLog) -> HttpResponse:
-    form = HandoverForm(request.POST or None, members=_handover_choices(log))
+    form = HandoverForm(request.POST or None, members=_handover_choices(log, request.user))
     if request.method == "POST" and form.is_valid():
         person_code, unit_code = form.cleaned_data["member"].split(":")
         to = get_object_or_404(Person, code=person_code)
@@ -113,8 +126,12 @@ def answer_handover(request: PersonRequest, handover_code: str) -> HttpResponse:
     )
     if handover is None:
         raise Http404
+    if handover.status != HandoverStatus.PROPOSED and handover.to_person_id == request.user.id:
+        messages.info(request, f"Forslaget er allerede {handover.get_status_display().lower()}.")
+        return redirect("core:start")
+    # Until they accept, the proposed holder sees only what is needed to answer (access.POLICY).
+    access.require(request.user, Action.ANSWER_HANDOVER, handover.log)
     if handover.to_person_id != request.user.id:
-        access.require(request.user, Action.VIEW_LOG, handover.log)
         raise access.PermissionDenied
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and handover.status == HandoverStatus.PROPOSED:

@@ -121,6 +121,8 @@ def evaluate_measure(request: PersonRequest, log: RelayLog, measure_code: str) -
         else:
             _hint_message(request, form, "Evalueringen er lagret.")
             return _back(log, "mal")
+    if request.method == "GET":
+        actions.record_view(actor=request.user, log=log, what="evalueringsskjema")
     evaluations = measure.evaluations.select_related("author")
     context = {"log": log, "measure": measure, "form": form, "evaluations": evaluations}
     return render(request, "logs/evaluation_form.html", context, status=400 if form.errors else 200)
@@ -191,6 +193,7 @@ def meeting_minutes(request: PersonRequest, log: RelayLog, meeting_code: str) ->
 def meeting_ics(request: PersonRequest, log: RelayLog, meeting_code: str) -> HttpResponse:
     """An iCalendar invitation. Data minimisation: no child's name, only a link back."""
     meeting = get_object_or_404(Meeting, log=log, code=meeting_code)
+    actions.record_view(actor=request.user, log=log, what="møteinvitasjon")
     calendar = Calendar()
     calendar.add("prodid", "-//Stafett//stafettlogg//NO")
     calendar.add("version", "2.0")

@@ -46,7 +46,7 @@ def notify(request: PersonRequest, log: RelayLog, transition_code: str) -> HttpR
     return _back(log)
 
 
-@needs(Action.VIEW_LOG)
+@needs(Action.ADD_CONTACT_TEACHER)
 @require_http_methods(["GET", "POST"])
 def contact_teacher(request: PersonRequest, log: RelayLog, transition_code: str) -> HttpResponse:
     transition = get_object_or_404(Transition.objects.select_related("to_unit"), log=log, code=transition_code)

@@ -34,6 +34,9 @@ class Kind(models.TextChoices):
     TRANSITION_STEP = "overgang_steg", "Steg i overgangen forfaller"
     QUARTERLY_SUMMARY = "kvartal", "Kvartalsoversikt"
     UNDRING_OPEN = "undring_apen", "Undring står åpen"
+    ACCESS_ENDED = "tilgang_endret", "Noen har mistet tilgangen til en logg"
+    STAFF_LEADER_ADDED = "ny_leder", "Ny leder ved tjenestestedet"
+    GUARDIAN_LINKED = "ny_foresatt", "Ny foresatt registrert"
 
 
 class Status(models.TextChoices):

@@ -19,8 +19,9 @@ from stafett.logs.models import (
     RelayLog,
     Transition,
 )
+from stafett.logs.news import log_path
 from stafett.logs.transitions import progress
-from stafett.notify.events import log_path, tell, unit_leaders
+from stafett.notify.events import tell, unit_leaders
 from stafett.notify.models import Kind
 from stafett.notify.outbox import already_queued, batch, queue
 from stafett.people.models import Membership, Municipality, Role
@@ -100,14 +101,11 @@ def _tell_responsible(due: list[tuple[Measure, str, str]], today: date) -> None:
 def _consents(m: Municipality, today: date) -> None:
     """30, 14 and 7 days before: the nearest warning not yet given (a consent made with 10 days
     left gets the 14-day one, not all three at once)."""
-    latest = Consent.objects.filter(log=OuterRef("log"), withdrawn_at__isnull=True).order_by("-created_at", "-id")
+    # The consent that governs each log today (logs.models.current_consent, in bulk).
+    latest = Consent.objects.valid_on(today).filter(log=OuterRef("log")).latest_first()
     consents = (
-        Consent.objects.filter(
-            _active_logs_in(m),
-            withdrawn_at__isnull=True,
-            valid_until__gte=today,
-            valid_until__lte=today + timedelta(days=max(CONSENT_WARNINGS)),
-        )
+        Consent.objects.valid_on(today)
+        .filter(_active_logs_in(m), valid_until__lte=today + timedelta(days=max(CONSENT_WARNINGS)))
         .filter(pk=latest.values("pk")[:1])
         .select_related("log__holder")
     )

@@ -23,6 +23,9 @@ LINES = {
     Kind.HOLDER_LEFT: "En stafettlogg ved tjenestestedet ditt har en stafettholder som har sluttet.",
     Kind.TRANSITION_STEP: "Et steg i en overgang du følger opp, forfaller snart.",
     Kind.UNDRING_OPEN: "En undring du har skrevet, har ikke vært rørt på en stund. Avklar den, eller avslutt den.",
+    Kind.ACCESS_ENDED: "Noen har mistet tilgangen til en stafettlogg du holder. Se loggen for hvem og hvorfor.",
+    Kind.STAFF_LEADER_ADDED: "Systemansvarlig har lagt til en ny leder ved tjenestestedet ditt.",
+    Kind.GUARDIAN_LINKED: "En ny foresatt er registrert for et barn i en stafettlogg du er med i.",
     Kind.QUARTERLY_SUMMARY: "Kvartalsoversikten over stafettlogger ved tjenestestedet ditt er klar.",
 }
 

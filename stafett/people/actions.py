@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from stafett import access
 from stafett.access import Action
+from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.lib import national_id as nid
 from stafett.people.models import GuardianKind, Guardianship, Membership, Person, Role, Unit
@@ -70,7 +71,7 @@ def register_person(*, actor: Person, data: PersonData) -> Person:
         raise ValidationError({"national_id": "Fødselsnummer eller D-nummer må fylles ut."})
     person = _new_person(data)
     person.save()
-    record(actor=actor, action="person.registered", obj=person, details=_audit_person_fields(data))
+    record(actor=actor, action=AuditAction.PERSON_REGISTERED, obj=person, details=_audit_person_fields(data))
     return person
 
 
@@ -83,6 +84,9 @@ def find_by_national_id(raw: str) -> Person | None:
 @transaction.atomic
 def add_guardian(*, actor: Person, child: Person, guardian: Person, kind: str = GuardianKind.PARENT) -> Guardianship:
     access.require(actor, Action.MANAGE_PEOPLE)
+    if guardian == actor:
+        # SPEC §3: nobody grants access to themselves; a guardian reads the child's log.
+        raise ValidationError("Du kan ikke registrere deg selv som foresatt. Be en annen systemansvarlig.")
     if Guardianship.objects.filter(child=child, guardian=guardian).exists():
         raise ValidationError(f"{guardian.full_name} er allerede registrert som foresatt for {child.full_name}.")
     if child == guardian:
@@ -92,7 +96,7 @@ def add_guardian(*, actor: Person, child: Person, guardian: Person, kind: str = 
     guardianship.save()
     record(
         actor=actor,
-        action="guardian.added",
+        action=AuditAction.GUARDIAN_ADDED,
         obj=child,
         details={"foresatt": guardian.full_name, "foresatt_kode": str(guardian.code), "type": kind},
     )
@@ -106,7 +110,7 @@ def remove_guardian(*, actor: Person, guardianship: Guardianship) -> None:
     guardianship.delete()
     record(
         actor=actor,
-        action="guardian.removed",
+        action=AuditAction.GUARDIAN_REMOVED,
         obj=child,
         details={"foresatt": guardian.full_name, "foresatt_kode": str(guardian.code)},
     )
@@ -154,6 +158,11 @@ def _validate_staff_entry(actor: Person, unit: Unit, entry: StaffEntry) -> Perso
     if entry.role not in assignable_roles(actor, unit):
         raise ValidationError({"role": f"Bare systemansvarlig kan gi rollen {Role(entry.role).label.lower()}."})
     person = _find_staff_person(entry.person)
+    if person is not None and person.id == actor.id:
+        # SPEC §3: nobody changes their own memberships or roles (a leader role reads overviews).
+        raise ValidationError(
+            "Du kan ikke endre din egen plass på ansattlisten. Be en annen leder eller systemansvarlig."
+        )
     if person is None:
         _new_person(entry.person)  # validates names, e-mail and ID number
     elif Membership.objects.active().filter(person=person, unit=unit, role=entry.role).exists():
@@ -167,13 +176,15 @@ def _add_validated_staff(actor: Person, unit: Unit, entry: StaffEntry, person: P
     if person is None:
         person = _new_person(entry.person)
         person.save()
-        record(actor=actor, action="person.registered", obj=person, details=_audit_person_fields(entry.person))
+        record(
+            actor=actor, action=AuditAction.PERSON_REGISTERED, obj=person, details=_audit_person_fields(entry.person)
+        )
     membership = Membership(person=person, unit=unit, role=entry.role, title=entry.title.strip())
     membership.full_clean()
     membership.save()
     record(
         actor=actor,
-        action="staff.added",
+        action=AuditAction.STAFF_ADDED,
         obj=unit,
         details={
             "person": person.full_name,
@@ -182,6 +193,7 @@ def _add_validated_staff(actor: Person, unit: Unit, entry: StaffEntry, person: P
             "stilling": membership.title,
         },
     )
+    _tell_leaders_of_new_leader(actor, membership)
     return membership
 
 
@@ -192,22 +204,37 @@ def add_staff(*, actor: Person, unit: Unit, entry: StaffEntry) -> Membership:
     return _add_validated_staff(actor, unit, entry, person)
 
 
+def _tell_leaders_of_new_leader(actor: Person, membership: Membership) -> None:
+    """A leader sees the unit's log overview and may propose holders: when someone other than
+    the unit's own leaders makes a new one, those leaders hear of it (SPEC §3, no silent grants)."""
+    from stafett.notify.events import tell
+    from stafett.notify.models import Kind
+
+    if membership.role != Role.LEADER:
+        return
+    leaders = Membership.objects.active().filter(unit=membership.unit, role=Role.LEADER).select_related("person")
+    others = [m.person for m in leaders if m.person_id not in (actor.id, membership.person_id)]
+    if actor.id in {m.person_id for m in leaders}:
+        return  # a leader staffing their own unit: the other leaders see it on the list
+    for leader in others:
+        tell(leader, kind=Kind.STAFF_LEADER_ADDED, path=f"/tjenestested/{membership.unit.code}/ansatte/")
+
+
 @transaction.atomic
 def end_membership(*, actor: Person, membership: Membership, on: date | None = None) -> Membership:
     """Take a person off the unit's staff list; their access through the unit ends at once."""
     access.require(actor, Action.MANAGE_STAFF, membership.unit)
     if membership.ended_on is not None:
         raise ValidationError("Personen er allerede tatt av ansattlisten.")
-    other_leaders = Membership.objects.active().filter(unit=membership.unit, role=Role.LEADER).exclude(id=membership.id)
-    # Otherwise a leader could lock the unit out of its own staff list by accident.
-    if membership.person_id == actor.id and membership.role == Role.LEADER and not other_leaders.exists():
-        raise ValidationError("Du er eneste leder. Legg til en ny leder før du fjerner deg selv.")
+    if membership.person_id == actor.id:
+        # SPEC §3: nobody changes their own memberships or roles.
+        raise ValidationError("Du kan ikke ta deg selv av ansattlisten. Be en annen leder eller systemansvarlig.")
     membership.ended_on = on or timezone.localdate()
     membership.full_clean()
     membership.save(update_fields=["ended_on"])
     record(
         actor=actor,
-        action="staff.ended",
+        action=AuditAction.STAFF_ENDED,
         obj=membership.unit,
         details={
             "person": membership.person.full_name,
@@ -282,17 +309,17 @@ def register_child_with_guardians(
         raise ValidationError({"national_id": "Barnet er allerede registrert."})
     person = _new_person(child)
     person.save()
-    record(actor=actor, action="person.registered", obj=person, details=_audit_person_fields(child))
+    record(actor=actor, action=AuditAction.PERSON_REGISTERED, obj=person, details=_audit_person_fields(child))
     for data in guardians:
         guardian = find_by_national_id(data.national_id) if data.national_id else None
         if guardian is None:
             guardian = _new_person(data)
             guardian.save()
-            record(actor=actor, action="person.registered", obj=guardian, details=_audit_person_fields(data))
+            record(actor=actor, action=AuditAction.PERSON_REGISTERED, obj=guardian, details=_audit_person_fields(data))
         Guardianship.objects.create(child=person, guardian=guardian)
         record(
             actor=actor,
-            action="guardian.added",
+            action=AuditAction.GUARDIAN_ADDED,
             obj=person,
             details={"foresatt": guardian.full_name, "foresatt_kode": str(guardian.code), "type": GuardianKind.PARENT},
         )

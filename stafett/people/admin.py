@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
+from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.people.models import Municipality, Unit
 
@@ -21,14 +22,15 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             action = "changed" if change else "created"
             record(
                 actor=request.user,
-                action=f"{obj._meta.model_name}.{action}",
+                action=AuditAction(f"{obj._meta.model_name}.{action}"),
                 obj=obj,
                 details={"felt": sorted(form.changed_data), "navn": str(obj)},
             )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            record(actor=request.user, action=f"{obj._meta.model_name}.deleted", obj=obj, details={"navn": str(obj)})
+            deleted = AuditAction(f"{obj._meta.model_name}.deleted")
+            record(actor=request.user, action=deleted, obj=obj, details={"navn": str(obj)})
             super().delete_model(request, obj)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:

@@ -8,6 +8,7 @@ audit trail names the system as actor.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.people.models import Membership, Municipality, Person, Role, ServiceType, Unit
 
@@ -35,7 +36,7 @@ def bootstrap_system_admin(
     membership.save()
     record(
         actor=None,
-        action="staff.added",
+        action=AuditAction.STAFF_ADDED,
         obj=unit,
         details={
             "person": person.full_name,

@@ -12,6 +12,7 @@ from stafett import access
 from stafett.access import Action, PersonRequest, needs
 from stafett.lib import national_id as nid
 from stafett.lib.forms import add_form_errors
+from stafett.logs.guardians import link_guardian
 from stafett.people import actions
 from stafett.people.forms import FindPersonForm, GuardianForm, PersonForm, StaffForm, StaffImportForm
 from stafett.people.models import Guardianship, Membership, Person, Role, Unit
@@ -199,7 +200,7 @@ def guardian_add(request: PersonRequest, code: str) -> HttpResponse:
             form.add_error("national_id", "Fant ingen person med dette nummeret. Registrer personen først.")
         else:
             try:
-                actions.add_guardian(actor=request.user, child=child, guardian=guardian, kind=form.cleaned_data["kind"])
+                link_guardian(actor=request.user, child=child, guardian=guardian, kind=form.cleaned_data["kind"])
             except ValidationError as e:
                 add_form_errors(form, e)
             else:

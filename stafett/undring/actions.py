@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from stafett import access
 from stafett.access import Action
+from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.logs.actions import StaleEdit, save_versioned
 from stafett.people.models import Person, Unit
@@ -52,8 +53,9 @@ def _fill(note: ConcernNote, r: Reflection) -> None:
     note.texts = {k: v.strip() for k, v in r.texts.items() if v and v.strip()}
 
 
-def _audit(actor: Person, note: ConcernNote, action: str, **details: object) -> None:
-    # The trail says that something happened to a note, never what the note says.
+def _audit(actor: Person, note: ConcernNote, action: AuditAction, **details: object) -> None:
+    # The trail says that something happened to a note, never what the note says: only the
+    # note's code (the row's object), the unit, and at most an outcome or a count of categories.
     record(actor=actor, action=action, obj=note, details={"tjenestested": note.unit.name, **details})
 
 
@@ -65,7 +67,7 @@ def create_note(*, actor: Person, unit: Unit, reflection: Reflection) -> Concern
     _fill(note, reflection)
     note.full_clean()
     note.save()
-    _audit(actor, note, "undring.created")
+    _audit(actor, note, AuditAction.NOTE_CREATED)
     return note
 
 
@@ -84,6 +86,7 @@ def update_reflection(*, actor: Person, note: ConcernNote, version: int, reflect
     _check_reflection(reflection)
     _fill(note, reflection)
     _save_versioned(note, version, ["about", "why", "ratings", "texts"])
+    _audit(actor, note, AuditAction.NOTE_CHANGED)
     return note
 
 
@@ -98,6 +101,7 @@ def record_talk(
     note.talk_with, note.talk_on, note.talk_result = talk_with.strip(), talk_on, talk_result.strip()
     note.step = Step.CLARIFY if talk_result.strip() else Step.SHARE
     _save_versioned(note, version, ["talk_with", "talk_on", "talk_result", "step"])
+    _audit(actor, note, AuditAction.NOTE_TALK_RECORDED)
     return note
 
 
@@ -118,6 +122,7 @@ def record_concern(
         raise ValidationError(errors)
     note.categories, note.concern, note.step = sorted(set(categories)), concern.strip(), Step.CONCERN
     _save_versioned(note, version, ["categories", "concern", "step"])
+    _audit(actor, note, AuditAction.NOTE_CLARIFIED, kategorier=len(note.categories))
     return note
 
 
@@ -140,7 +145,7 @@ def close_note(*, actor: Person, note: ConcernNote, outcome: Outcome) -> None:
     access.require(actor, Action.EDIT_NOTE, note)
     if outcome == Outcome.LEVEL_ONE and note.step != Step.CONCERN:
         raise ValidationError("Konkretiser bekymringen før du går videre til nivå 1.")
-    _audit(actor, note, "undring.closed", utfall=outcome.label)
+    _audit(actor, note, AuditAction.NOTE_CLOSED, utfall=outcome.label)
     _count(note, outcome)
     note.delete()
 

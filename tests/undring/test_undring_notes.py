@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from stafett import access
 from stafett.access import Action
-from stafett.audit.models import AuditEvent
+from stafett.audit.models import AuditAction, AuditEvent
 from stafett.logs.models import RelayLog
 from stafett.notify.models import Kind, Notification
 from stafett.notify.reminders import run_reminders
@@ -199,3 +199,62 @@ def test_the_note_page_shows_level_zero_of_the_guide_for_the_units_service(clien
 
     assert "BTI-veilederen, nivå 0" in html
     assert f"Steg 1: {first.title}" in html
+
+
+def _walk_a_note_through_every_step(cast, note) -> None:
+    note = actions.update_reflection(
+        actor=cast.kari,
+        note=note,
+        version=note.version,
+        reflection=Reflection(about="Emma, Blåbær", why=SECRET + " igjen", ratings={"hjemmet": 6}),
+    )
+    note = actions.record_talk(
+        actor=cast.kari,
+        note=note,
+        version=note.version,
+        talk_with="Mor til Emma",
+        talk_on=None,
+        talk_result="Mor forteller om krangling hjemme.",
+    )
+    note = actions.record_concern(
+        actor=cast.kari,
+        note=note,
+        version=note.version,
+        categories=["hjemme", "trivsel"],
+        concern="Emma gråter når hun blir hentet.",
+    )
+    actions.close_note(actor=cast.kari, note=note, outcome=Outcome.CHILD_WELFARE)
+
+
+def test_every_step_of_a_note_is_in_the_audit_trail_without_a_word_of_what_the_note_says(cast, note):
+    code = str(note.code)
+
+    _walk_a_note_through_every_step(cast, note)
+
+    rows = list(AuditEvent.objects.filter(object_type="undring.concernnote", object_code=code).order_by("id"))
+    assert [r.action for r in rows] == [
+        AuditAction.NOTE_CREATED,
+        AuditAction.NOTE_CHANGED,
+        AuditAction.NOTE_TALK_RECORDED,
+        AuditAction.NOTE_CLARIFIED,
+        AuditAction.NOTE_CLOSED,
+    ]
+    assert {r.actor_name for r in rows} == {"Kari Lunde"}
+    said = ["Emma", "Blåbær", SECRET, "Trekker seg unna", "Mor", "krangling", "gråter", "hjemme", "trivsel"]
+    for row in rows:
+        stored = f"{row.actor_name} {row.object_type} {row.object_code} {row.details}"
+        assert not [word for word in said if word in stored], row.action
+        assert set(row.details) <= {"tjenestested", "utfall", "kategorier"}, row.action
+    assert rows[3].details["kategorier"] == 2
+
+
+def test_a_change_to_a_note_that_cannot_be_audited_is_not_saved(cast, note, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the audit trail is down")
+
+    monkeypatch.setattr(actions, "record", broken)
+
+    with pytest.raises(RuntimeError):
+        actions.update_reflection(actor=cast.kari, note=note, version=note.version, reflection=Reflection(about="Ny"))
+
+    assert ConcernNote.objects.get(pk=note.pk).about == "Emma, Blåbær"
