@@ -154,7 +154,7 @@ def settle() -> Timed:
 def reminder_runs() -> tuple[Timed, Timed]:
     from django.utils import timezone
 
-    from stafett.notify.reminders import run_reminders
+    from stafett.core.reminders import run_reminders
 
     today = timezone.localdate()
     first = timed(lambda: run_reminders(today))

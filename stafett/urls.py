@@ -12,7 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stafett.people.urls")),
     path("", include("stafett.logs.urls")),
     path("", include("stafett.followup.urls")),
-    path("", include("stafett.notify.urls")),
     path("", include("stafett.undring.urls")),
     path("", include("stafett.guide.urls")),
     path("statistikk/", include("stafett.stats.urls")),

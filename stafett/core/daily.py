@@ -1,12 +1,12 @@
 """The daily job: yearly archive copies, reminders, and delivering what is due. Run by the worker
-each morning (stafett/notify/tasks.py) or by `manage.py run_daily` from cron."""
+each morning (stafett/core/tasks.py) or by `manage.py run_daily` from cron."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from stafett.archive.copies import deliver_pending
 from stafett.archive.yearly import archive_yearly
-from stafett.notify.reminders import run_reminders
+from stafett.core.reminders import run_reminders
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ def start(request: HttpRequest) -> HttpResponse:
             {m.unit for m in memberships if m.role in (Role.EMPLOYEE, Role.LEADER)}, key=lambda u: u.name
         ),
         "memberships": memberships,
+        "staff_list_units": {m.unit.id for m in memberships if access.can(person, Action.VIEW_STAFF, m.unit)},
         "managed_units": managed_units,
         "is_system_admin": access.can(person, Action.USE_ADMIN),
         "is_superuser": Role.SUPERUSER in roles,

@@ -26,7 +26,7 @@ from stafett.guide.models import (
     MaintainingFactors,
 )
 from stafett.guide.source import guide, guide_service_for, numeric_level
-from stafett.logs.actions import save_versioned
+from stafett.lib.versioning import save_versioned
 from stafett.logs.models import RelayLog
 from stafett.people.models import Person
 

@@ -23,7 +23,8 @@ from stafett.guide.printable import build_paper, paper_pdf
 from stafett.guide.queries import guide_by_service, steps_using_tool
 from stafett.guide.source import ToolboxEntry, guide, level_label
 from stafett.lib.forms import add_form_errors
-from stafett.logs.actions import StaleEdit, record_view
+from stafett.lib.versioning import StaleEdit
+from stafett.logs.actions import record_view
 from stafett.logs.models import RelayLog
 
 SECTION = "#veileder"

@@ -20,6 +20,7 @@ from stafett.access import Action
 from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.lib.uploads import IMAGE_TYPES, check_upload
+from stafett.lib.versioning import save_versioned
 from stafett.logs import news
 from stafett.logs.models import (
     Consent,
@@ -43,15 +44,6 @@ from stafett.people.models import Guardianship, Membership, Person, Unit
 DEFAULT_CONSENT_YEARS = 2  # seeds/003 §6 step 6
 
 
-class StaleEdit(Exception):
-    """Someone else saved this item after you opened it; nothing was overwritten."""
-
-    message = (
-        "Noen andre har endret dette mens du skrev. Endringen din er ikke lagret. "
-        "Åpne siden på nytt for å se det nyeste, og skriv inn endringen din igjen."
-    )
-
-
 # The holder is warned this many days before consent runs out (SPEC §4).
 CONSENT_WARNING_DAYS = 30
 
@@ -66,18 +58,6 @@ def default_consent_end(today: date | None = None) -> date:
 
 def _audit(actor: Person, log: RelayLog, action: AuditAction, obj: models.Model | None = None, **details: Any) -> None:
     record(actor=actor, action=action, obj=obj or log, details=details, scope_code=log.code)
-
-
-def save_versioned(obj: Any, version: int, fields: list[str]) -> None:
-    """Save `fields` only if nobody saved since `version` was read (optimistic locking)."""
-    obj.full_clean()
-    values = {f: getattr(obj, f) for f in fields}
-    if "updated_at" in {f.name for f in obj._meta.fields}:
-        values["updated_at"] = timezone.now()
-    updated = type(obj).objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1, **values)
-    if not updated:
-        raise StaleEdit
-    obj.version = version + 1
 
 
 # --- Opening a log -----------------------------------------------------------

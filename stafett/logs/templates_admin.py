@@ -13,7 +13,7 @@ from stafett.access import Action, PersonRequest, needs
 from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.lib.forms import add_form_errors
-from stafett.logs.actions import StaleEdit, save_versioned
+from stafett.lib.versioning import StaleEdit, save_versioned
 from stafett.logs.models import LogTemplate
 from stafett.people.models import Person
 

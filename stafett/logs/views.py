@@ -15,6 +15,7 @@ from stafett import access
 from stafett.access import Action, PersonRequest, needs
 from stafett.guide.queries import log_guide
 from stafett.lib.forms import add_form_errors
+from stafett.lib.versioning import StaleEdit
 from stafett.logs import actions
 from stafett.logs.forms import (
     FindChildForm,
@@ -184,8 +185,8 @@ def edit_overview(request: PersonRequest, log: RelayLog) -> HttpResponse:
             actions.update_overview(
                 actor=request.user, log=log, version=d["version"], changes=d, level_reason=d["level_reason"]
             )
-        except actions.StaleEdit:
-            form.add_error(None, actions.StaleEdit.message)
+        except StaleEdit:
+            form.add_error(None, StaleEdit.message)
         except ValidationError as e:
             add_form_errors(form, e)
         else:

@@ -13,6 +13,7 @@ from icalendar import Calendar, Event
 from stafett import access
 from stafett.access import Action, PersonRequest, needs
 from stafett.lib.forms import add_form_errors
+from stafett.lib.versioning import StaleEdit
 from stafett.logs import actions
 from stafett.logs.forms import (
     EvaluationForm,
@@ -94,8 +95,8 @@ def edit_measure(request: PersonRequest, log: RelayLog, measure_code: str) -> Ht
         try:
             version = form.cleaned_data["version"] or 0
             actions.update_measure(actor=request.user, measure=measure, version=version, data=form.measure_data())
-        except actions.StaleEdit:
-            form.add_error(None, actions.StaleEdit.message)
+        except StaleEdit:
+            form.add_error(None, StaleEdit.message)
         except ValidationError as e:
             add_form_errors(form, e)
         else:
@@ -177,8 +178,8 @@ def meeting_minutes(request: PersonRequest, log: RelayLog, meeting_code: str) ->
                 minutes=d["minutes"],
                 next_meeting_date=d["next_meeting_date"],
             )
-        except actions.StaleEdit:
-            form.add_error(None, actions.StaleEdit.message)
+        except StaleEdit:
+            form.add_error(None, StaleEdit.message)
         except ValidationError as e:
             add_form_errors(form, e)
         else:
@@ -249,8 +250,8 @@ def edit_goal(request: PersonRequest, log: RelayLog, goal_code: str) -> HttpResp
             actions.update_goal(
                 actor=request.user, goal=goal, version=form.cleaned_data["version"], text=form.cleaned_data["text"]
             )
-        except actions.StaleEdit:
-            form.add_error(None, actions.StaleEdit.message)
+        except StaleEdit:
+            form.add_error(None, StaleEdit.message)
         except ValidationError as e:
             add_form_errors(form, e)
         else:

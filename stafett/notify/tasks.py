@@ -1,35 +1,13 @@
-"""The worker's schedule (huey, `manage.py run_huey`). The outbox table is the truth: these
-tasks only decide when to look at it, so a lost task or a dead worker loses nothing."""
+"""The outbox's own task (huey): deliver soon after a commit that wrote notifications. The
+schedule of periodic work is in stafett/core/tasks.py. The outbox table is the truth: tasks only
+decide when to look at it, so a lost task or a dead worker loses nothing."""
 
-import logging
+from huey.contrib.djhuey import db_task
 
-from django.utils import timezone
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
-
-from stafett.archive.copies import deliver_pending
-from stafett.core.daily import run_daily
 from stafett.notify.outbox import deliver_due
-
-log = logging.getLogger(__name__)
 
 
 @db_task()
 def deliver_now() -> int:
     """Queued after a commit that wrote notifications, so they go out within seconds."""
     return deliver_due()
-
-
-@db_periodic_task(crontab(minute="*"))
-@lock_task("stafett-deliver")
-def deliver_every_minute() -> None:
-    """Retries (with backoff) and anything a crashed worker left behind."""
-    deliver_due()
-    deliver_pending()
-
-
-@db_periodic_task(crontab(hour="4", minute="15"))  # huey runs crontabs in UTC: early morning in Norway
-@lock_task("stafett-daily")
-def daily() -> None:
-    result = run_daily(timezone.localdate())
-    log.info("Daily job: %s", result)

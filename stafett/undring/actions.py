@@ -13,7 +13,7 @@ from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditAction
 from stafett.audit.record import record
-from stafett.logs.actions import StaleEdit, save_versioned
+from stafett.lib.versioning import StaleEdit, save_versioned
 from stafett.people.models import Person, Unit
 from stafett.undring.models import (
     ClosedNoteCount,

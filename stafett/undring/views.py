@@ -14,7 +14,7 @@ from stafett.access import Action, PersonRequest, needs, signed_in
 from stafett.guide.models import GuideStep
 from stafett.guide.source import guide_service_for
 from stafett.lib.forms import add_form_errors
-from stafett.logs.actions import StaleEdit
+from stafett.lib.versioning import StaleEdit
 from stafett.people.models import Membership, Role, Unit
 from stafett.undring import actions
 from stafett.undring.forms import ConcernForm, ReflectionForm, TalkForm

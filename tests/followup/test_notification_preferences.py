@@ -2,11 +2,11 @@
 
 from django.urls import reverse
 
+from stafett.followup.notification_choices import Choices, save_preferences
 from stafett.logs import actions
 from stafett.notify.models import Kind, Notification
-from stafett.notify.preferences import Choices, save_preferences
 
-URL = reverse("notify:mine")
+URL = reverse("followup:notifications")
 
 
 def form_data(**values: bool) -> dict[str, str]:

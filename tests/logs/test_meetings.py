@@ -8,8 +8,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from stafett.audit.models import AuditEvent
+from stafett.lib.versioning import StaleEdit
 from stafett.logs import actions
-from stafett.logs.actions import StaleEdit
 from stafett.logs.models import GOOD_MEETINGS_AGENDA, Meeting
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 from stafett.audit.models import AuditEvent
+from stafett.lib.versioning import StaleEdit
 from stafett.logs import actions
-from stafett.logs.actions import StaleEdit
 from stafett.logs.models import Arena, Goal, Measure, RelayLog
 
 

@@ -10,12 +10,12 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from stafett.followup.notification_choices import Choices, save_preferences
 from stafett.logs import actions
 from stafett.logs.models import Message, Participant
 from stafett.notify import channels, tasks
 from stafett.notify.models import Channel, Kind, Notification, Preferences, Status
 from stafett.notify.outbox import MAX_ATTEMPTS, backoff, deliver_due, queue
-from stafett.notify.preferences import Choices, save_preferences
 from stafett.notify.texts import line_for
 
 SECRET = "Emma gråt hele formiddagen etter at pappa flyttet ut i helgen."

@@ -1,4 +1,4 @@
-"""The daily reminder job (stafett/notify/reminders.py): each reminder comes on its day, and once,
+"""The daily reminder job (stafett/core/reminders.py): each reminder comes on its day, and once,
 when the job runs every day across the whole period — and late rather than never when a day is missed.
 
 The clock starts on Monday 2 March 2026. Each test builds its logs then, runs the job day by day
@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from stafett.core.reminders import run_reminders
 from stafett.logs import actions, lifecycle, transitions
 from stafett.logs.actions import EvaluationData, MeasureData
 from stafett.logs.models import (
@@ -27,7 +28,6 @@ from stafett.logs.models import (
     TransitionKind,
 )
 from stafett.notify.models import Kind, Notification
-from stafett.notify.reminders import run_reminders
 from stafett.people import actions as people_actions
 from stafett.people.models import Membership, Person, Role, ServiceType, Unit
 from tests.conftest import make_person

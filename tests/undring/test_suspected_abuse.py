@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from stafett.core.reminders import run_reminders
 from stafett.logs import actions, lifecycle
 from stafett.logs.digital_consent import ConsentTerms, request_consent
 from stafett.logs.models import MeasureCategory
 from stafett.notify.models import Notification, Status
 from stafett.notify.outbox import deliver_due, preferences
-from stafett.notify.reminders import run_reminders
 
 
 @pytest.fixture

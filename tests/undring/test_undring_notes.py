@@ -12,9 +12,9 @@ from django.utils import timezone
 from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditAction, AuditEvent
+from stafett.core.reminders import run_reminders
 from stafett.logs.models import RelayLog
 from stafett.notify.models import Kind, Notification
-from stafett.notify.reminders import run_reminders
 from stafett.undring import actions
 from stafett.undring.actions import Reflection
 from stafett.undring.models import ClosedNoteCount, ConcernNote, Outcome

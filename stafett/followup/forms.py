@@ -1,8 +1,8 @@
 from django import forms
 
+from stafett.followup.notification_choices import Choices
 from stafett.logs.models import Participant
 from stafett.notify.models import Preferences
-from stafett.notify.preferences import Choices
 
 KINDS = (("new_message", "Ny melding"), ("calendar", "Nytt møte i kalenderen"), ("comment", "Ny kommentar"))
 

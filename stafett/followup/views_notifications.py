@@ -4,9 +4,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from stafett.access import PersonRequest, signed_in
-from stafett.notify.forms import PreferencesForm
+from stafett.followup.forms import PreferencesForm
+from stafett.followup.notification_choices import participations, save_preferences
 from stafett.notify.outbox import preferences
-from stafett.notify.preferences import participations, save_preferences
 
 
 @signed_in
@@ -31,5 +31,5 @@ def my_notifications(request: PersonRequest) -> HttpResponse:
             per_log=form.per_log(),
         )
         messages.success(request, "Varslene dine er lagret.")
-        return redirect("notify:mine")
-    return render(request, "notify/preferences.html", {"form": form}, status=400 if form.errors else 200)
+        return redirect("followup:notifications")
+    return render(request, "followup/notifications.html", {"form": form}, status=400 if form.errors else 200)

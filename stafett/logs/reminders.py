@@ -1,4 +1,4 @@
-"""The daily reminder job: deadlines and evaluations before and when overdue, consent running
+"""Reminders about logs: deadlines and evaluations before and when overdue, consent running
 out (30, 14 and 7 days before), a handover not answered, a log with no meeting for months,
 a holder who has left the unit, a transition step falling due. Each reminder is sent once:
 its dedupe key names the thing and the occasion."""
@@ -23,7 +23,7 @@ from stafett.logs.news import log_path
 from stafett.logs.transitions import progress
 from stafett.notify.events import tell, unit_leaders
 from stafett.notify.models import Kind
-from stafett.notify.outbox import already_queued, batch, queue
+from stafett.notify.outbox import already_queued, queue
 from stafett.people.models import Membership, Municipality, Role
 
 CONSENT_WARNINGS = (30, 14, 7)
@@ -31,29 +31,14 @@ TRANSITION_WARNING = timedelta(days=14)
 CATCH_UP_DAYS = 7  # a reminder missed because the job did not run is sent late, not lost
 
 
-def run_reminders(today: date) -> int:
-    """Queue every reminder due today; returns how many were queued (duplicates are skipped)."""
-    from stafett.notify.models import Notification
-
-    before = Notification.objects.count()
-    with batch():
-        _run(today)
-    return Notification.objects.count() - before
-
-
-def _run(today: date) -> None:
-    from stafett.undring.models import ConcernNote
-
+def remind_about_logs(today: date) -> None:
+    """Queue every reminder about logs due today (the caller batches, see core/reminders.py)."""
     active = RelayLog.objects.filter(status=LogStatus.ACTIVE, unit__municipality=OuterRef("pk"))
-    notes = ConcernNote.objects.filter(unit__municipality=OuterRef("pk"))
-    for municipality in Municipality.objects.annotate(has_logs=Exists(active), has_notes=Exists(notes)):
-        if municipality.has_logs:
-            _measures(municipality, today)
-            _consents(municipality, today)
-            _handovers(municipality, today)
-            _no_meeting(municipality, today)
-        if municipality.has_notes:
-            _open_notes(municipality, today)
+    for municipality in Municipality.objects.annotate(has_logs=Exists(active)).filter(has_logs=True):
+        _measures(municipality, today)
+        _consents(municipality, today)
+        _handovers(municipality, today)
+        _no_meeting(municipality, today)
     _holders_who_left(today)
     _transitions(today)
     _quarterly_summaries(today)
@@ -190,18 +175,4 @@ def _quarterly_summaries(today: date) -> None:
             kind=Kind.QUARTERLY_SUMMARY,
             path=f"/tjenestested/{m.unit.code}/oversikt/",
             dedupe_key=f"kvartal:{m.unit.code}:{m.person_id}:{quarter}",
-        )
-
-
-def _open_notes(m: Municipality, today: date) -> None:
-    """A level-0 note left untouched for N weeks reminds its owner (once per quiet spell)."""
-    from stafett.undring.models import ConcernNote
-
-    cutoff = today - timedelta(weeks=m.undring_reminder_weeks)
-    for note in ConcernNote.objects.filter(unit__municipality=m, updated_at__date__lte=cutoff).select_related("owner"):
-        tell(
-            note.owner,
-            kind=Kind.UNDRING_OPEN,
-            path=f"/undring/{note.code}/",
-            dedupe_key=f"undring:{note.code}:{note.updated_at:%Y-%m-%d}",
         )

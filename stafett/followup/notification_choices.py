@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from stafett.logs.models import LogStatus, Participant
+from stafett import access
+from stafett.access import Relation
+from stafett.logs.models import Participant
 from stafett.notify.models import Preferences
 from stafett.notify.outbox import preferences
 from stafett.people.models import Person
@@ -19,8 +21,10 @@ class Choices:
 
 
 def participations(person: Person) -> list[Participant]:
+    """The person's participations in logs they may read now (the page names the child)."""
+    readable = access.logs_where(person, {Relation.PARTICIPANT})
     return list(
-        Participant.objects.filter(person=person, removed_at__isnull=True, log__status=LogStatus.ACTIVE)
+        Participant.objects.filter(person=person, removed_at__isnull=True, log__in=readable.values("pk"))
         .select_related("log__subject", "log__unit")
         .order_by("log__subject__given_name", "id")
     )

@@ -1,0 +1,29 @@
+"""The worker's schedule (huey, `manage.py run_huey`): retries every minute and the daily job.
+The outbox and archive tables are the truth; these tasks only decide when to look at them."""
+
+import logging
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from stafett.archive.copies import deliver_pending
+from stafett.core.daily import run_daily
+from stafett.notify.outbox import deliver_due
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("stafett-deliver")
+def deliver_every_minute() -> None:
+    """Retries (with backoff) and anything a crashed worker left behind."""
+    deliver_due()
+    deliver_pending()
+
+
+@db_periodic_task(crontab(hour="4", minute="15"))  # huey runs crontabs in UTC: early morning in Norway
+@lock_task("stafett-daily")
+def daily() -> None:
+    result = run_daily(timezone.localdate())
+    log.info("Daily job: %s", result)
