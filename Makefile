@@ -42,6 +42,7 @@ test: $(DEV_STAMP)
 	-@$(MAKE) --no-print-directory $(NPM_STAMP)
 	$(VENV)/bin/ruff check stafett tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

@@ -1,6 +1,6 @@
 """The synthetic municipality for bench/oslo.py: Oslo-sized, invented, shaped as the app makes it.
 
-Rows are written with bulk_create, not through the actions (stafett/logs/actions.py): an action
+Rows are written with bulk_create, not through the actions (stafett/logs/actions/): an action
 costs milliseconds a row, hours at this size. So this module repeats what the actions would have
 written — the log with its level history and consent (signatories, services covering every
 participant's unit), digital consent requests for logs still waiting, participants from other
@@ -491,7 +491,7 @@ class OsloBuilder:
     # --- what is inside a log -------------------------------------------------------------
 
     def event(self, plan: LogPlan, at: datetime, actor: Who, action: str, obj: Any, **details: Any) -> None:
-        """The audit row an action writes about `obj`, scoped to the log (logs/actions.py: _audit)."""
+        """The audit row an action writes about `obj`, scoped to the log (logs/actions/common.py: _audit)."""
         self.audit.add(at, actor, action, (obj._meta.label_lower, obj.code), plan.log.code, **details)
 
     def log_content(self, plans: list[LogPlan]) -> None:
@@ -573,7 +573,7 @@ class OsloBuilder:
 
     def consents(self, plans: list[LogPlan]) -> None:
         """A signed paper consent (renewed on old logs, withdrawn on passive ones); a digital
-        consent request, half answered, on logs still waiting (logs/digital_consent.py)."""
+        consent request, half answered, on logs still waiting (logs/actions/consent.py)."""
         consents, signed, requests, to_sign, approvals = [], [], [], [], []
         for plan in plans:
             log, holder = plan.log, plan.holder

@@ -182,7 +182,7 @@ READ_ACTION: dict[Target, Action] = {
     Target.NOTE: Action.VIEW_NOTE,
 }
 # Nothing changes in a passive or closed log (seeds/003 5.5: read-only after
-# withdrawal). Closing and deletion check the status themselves (lifecycle.py).
+# withdrawal). Closing and deletion check the status themselves (logs/actions/closing.py).
 LOG_WRITES = frozenset(POLICY[Target.LOG]) - {
     Action.VIEW_LOG,
     Action.SEE_TRANSITION_NOTICE,

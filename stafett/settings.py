@@ -7,6 +7,7 @@ DATABASE_URL switches to PostgreSQL. See README "Konfigurasjon".
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from stafett.lib.env import env_bool, env_int, env_list, env_secret, env_str
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "stafett.core",
     "stafett.audit",
     "stafett.people",
@@ -56,8 +58,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "stafett.core.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, see CONTENT_SECURITY_POLICY
+    "stafett.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "stafett.core.bad_input.UnreadableBodyMiddleware",  # before the CSRF check reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -102,7 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # secure_delete: freed pages are zeroed, so destroyed notes leave no text behind (lib/erase.py).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -113,6 +121,7 @@ LOGIN_REDIRECT_URL = "core:start"
 
 # Sessions end after inactivity (seeds/004 Personinformasjon: sensitive data).
 SESSION_IDLE_SECONDS = env_int("STAFETT_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_MAX_SECONDS = env_int("STAFETT_SESSION_MAX_HOURS", 12) * 60 * 60  # after login, however active
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -187,8 +196,42 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"  # HTTPS, this host, path /
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp), in debug and demo too: scripts and styles only from
+# Stafett's own static files — no inline scripts, event handler attributes, hx-on (htmx
+# evaluates it as code) or style attributes; base.html turns off htmx's eval and inline style.
+# form-action also gets the OpenID providers' origins (core/middleware.py); a provider that
+# logs in on another host than its issuer's (ID-porten: login.idporten.no) goes in
+# STAFETT_CSP_FORM_ACTION.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *env_list("STAFETT_CSP_FORM_ACTION")],
+    }
+}
+# Browser features Stafett never uses, switched off (core/middleware.py: Permissions-Policy).
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "serial",
+    "usb",
+]
 
 LOGGING = {
     "version": 1,

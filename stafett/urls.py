@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "stafett.core.views.bad_request"
 handler403 = "stafett.core.views.forbidden"
 handler404 = "stafett.core.views.not_found"
 handler500 = "stafett.core.views.server_error"

@@ -11,9 +11,8 @@ from django.utils import timezone
 from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditEvent
-from stafett.logs import actions, digital_consent
-from stafett.logs.actions import LogStart
-from stafett.logs.digital_consent import ConsentTerms
+from stafett.logs import actions
+from stafett.logs.actions import ConsentTerms, LogStart
 from stafett.logs.models import ConsentRequestStatus, LogStatus
 from stafett.people.models import Guardianship
 from tests.conftest import make_person
@@ -35,7 +34,7 @@ def second_guardian(cast):
 
 
 def test_log_waits_for_every_guardian_then_becomes_active(cast, second_guardian):
-    request = digital_consent.open_log_with_digital_consent(
+    request = actions.open_log_with_digital_consent(
         actor=cast.kari, start=LogStart(subject=cast.emma, unit=cast.kindergarten), terms=terms()
     )
     log = request.log
@@ -44,12 +43,12 @@ def test_log_waits_for_every_guardian_then_becomes_active(cast, second_guardian)
     assert not access.can(cast.kari, Action.EDIT_PLAN, log)  # nothing is written before consent
     with pytest.raises(PermissionDenied):
         actions.add_participant(actor=cast.kari, log=log, person=cast.nina, unit=cast.health_station)
-    digital_consent.answer_consent(
+    actions.answer_consent(
         actor=cast.silje, request=request, approve=True, authenticated_by="ID-porten (idporten-loa-high)"
     )
     log.refresh_from_db()
     assert log.status == LogStatus.AWAITING_CONSENT
-    digital_consent.answer_consent(
+    actions.answer_consent(
         actor=second_guardian, request=request, approve=True, authenticated_by="ID-porten (idporten-loa-high)"
     )
     log.refresh_from_db()
@@ -63,43 +62,41 @@ def test_log_waits_for_every_guardian_then_becomes_active(cast, second_guardian)
 
 
 def test_a_guardian_saying_no_stops_the_request(cast, second_guardian):
-    request = digital_consent.open_log_with_digital_consent(
+    request = actions.open_log_with_digital_consent(
         actor=cast.kari, start=LogStart(subject=cast.emma, unit=cast.kindergarten), terms=terms()
     )
-    digital_consent.answer_consent(actor=cast.silje, request=request, approve=False, authenticated_by="ID-porten")
+    actions.answer_consent(actor=cast.silje, request=request, approve=False, authenticated_by="ID-porten")
     assert request.status == ConsentRequestStatus.DECLINED
     with pytest.raises(ValidationError, match="allerede avslått"):
-        digital_consent.answer_consent(
-            actor=second_guardian, request=request, approve=True, authenticated_by="ID-porten"
-        )
+        actions.answer_consent(actor=second_guardian, request=request, approve=True, authenticated_by="ID-porten")
     request.log.refresh_from_db()
     assert request.log.status == LogStatus.AWAITING_CONSENT
 
 
 def test_youth_of_fifteen_must_approve_too(cast):
-    request = digital_consent.open_log_with_digital_consent(
+    request = actions.open_log_with_digital_consent(
         actor=cast.kari, start=LogStart(subject=cast.jonas, unit=cast.kindergarten), terms=terms()
     )
     assert set(request.required_signers.all()) == {cast.silje, cast.jonas}
-    digital_consent.answer_consent(actor=cast.silje, request=request, approve=True, authenticated_by="ID-porten")
+    actions.answer_consent(actor=cast.silje, request=request, approve=True, authenticated_by="ID-porten")
     assert request.log.consents.count() == 0
-    digital_consent.answer_consent(actor=cast.jonas, request=request, approve=True, authenticated_by="ID-porten")
+    actions.answer_consent(actor=cast.jonas, request=request, approve=True, authenticated_by="ID-porten")
     assert request.log.consents.count() == 1
 
 
 def test_only_the_required_signers_can_answer(cast):
-    request = digital_consent.open_log_with_digital_consent(
+    request = actions.open_log_with_digital_consent(
         actor=cast.kari, start=LogStart(subject=cast.emma, unit=cast.kindergarten), terms=terms()
     )
     with pytest.raises(PermissionDenied):
-        digital_consent.answer_consent(actor=cast.kari, request=request, approve=True, authenticated_by="x")
+        actions.answer_consent(actor=cast.kari, request=request, approve=True, authenticated_by="x")
     with pytest.raises(Http404):
-        digital_consent.answer_consent(actor=cast.outsider, request=request, approve=True, authenticated_by="x")
+        actions.answer_consent(actor=cast.outsider, request=request, approve=True, authenticated_by="x")
 
 
 def test_expired_or_empty_terms_are_refused(cast):
     with pytest.raises(ValidationError, match="fram i tid"):
-        digital_consent.open_log_with_digital_consent(
+        actions.open_log_with_digital_consent(
             actor=cast.kari,
             start=LogStart(subject=cast.emma, unit=cast.kindergarten),
             terms=terms(valid_until=timezone.localdate()),
@@ -107,7 +104,7 @@ def test_expired_or_empty_terms_are_refused(cast):
 
 
 def test_guardian_answers_on_the_page_and_the_login_method_is_recorded(client, cast):
-    request = digital_consent.open_log_with_digital_consent(
+    request = actions.open_log_with_digital_consent(
         actor=cast.kari, start=LogStart(subject=cast.emma, unit=cast.kindergarten), terms=terms()
     )
     client.post(reverse("accounts:demo_login"), {"person": str(cast.silje.code)})
@@ -123,10 +120,10 @@ def test_guardian_answers_on_the_page_and_the_login_method_is_recorded(client, c
 
 
 def test_holder_asks_for_digital_renewal_from_the_log(client, cast):
-    request = digital_consent.open_log_with_digital_consent(
+    request = actions.open_log_with_digital_consent(
         actor=cast.kari, start=LogStart(subject=cast.emma, unit=cast.kindergarten), terms=terms()
     )
-    digital_consent.answer_consent(actor=cast.silje, request=request, approve=True, authenticated_by="x")
+    actions.answer_consent(actor=cast.silje, request=request, approve=True, authenticated_by="x")
     client.force_login(cast.kari)
     response = client.post(
         reverse("logs:request_consent", args=[request.log.code]),

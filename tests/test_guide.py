@@ -17,7 +17,6 @@ from stafett.guide.models import DecisionKind, GuideDecision, GuidePosition, Gui
 from stafett.guide.source import DATA_FILE, guide, parse
 from stafett.guide.timelines import add_months, deadlines
 from stafett.logs import actions as log_actions
-from stafett.logs import lifecycle
 from stafett.logs.models import RelayLog
 from stafett.people.models import Membership, Role, ServiceType, Unit
 from tests.conftest import make_person
@@ -302,7 +301,7 @@ def test_up_above_the_logs_level_sends_the_holder_to_the_level_change_that_asks_
     # The existing consent rule still decides: level 2 needs consent for level 2.
     with pytest.raises(ValidationError):
         log_actions.update_overview(actor=cast.kari, log=log, version=log.version, changes={"level": 2})
-    lifecycle.renew_consent(actor=cast.kari, log=log, consent=make_consent(level=2))
+    log_actions.renew_consent(actor=cast.kari, log=log, consent=make_consent(level=2))
     log = RelayLog.objects.get(pk=log.pk)
     log_actions.update_overview(actor=cast.kari, log=log, version=log.version, changes={"level": 2})
     assert guide_actions.startable_levels(RelayLog.objects.get(pk=log.pk)) == ["2"]
@@ -312,7 +311,7 @@ def test_up_above_the_logs_level_sends_the_holder_to_the_level_change_that_asks_
 
 
 def test_up_and_down_within_the_logs_level_move_between_levels(cast, log, position, make_consent):
-    lifecycle.renew_consent(actor=cast.kari, log=log, consent=make_consent(level=2))
+    log_actions.renew_consent(actor=cast.kari, log=log, consent=make_consent(level=2))
     log = RelayLog.objects.get(pk=log.pk)
     log_actions.update_overview(actor=cast.kari, log=log, version=log.version, changes={"level": 2})
     position = GuidePosition.objects.get(pk=position.pk)
@@ -330,7 +329,7 @@ def test_up_and_down_within_the_logs_level_move_between_levels(cast, log, positi
 
 
 def test_up_from_the_services_highest_level_points_to_child_welfare(client, cast, log, make_consent):
-    lifecycle.renew_consent(actor=cast.kari, log=log, consent=make_consent(level=2))
+    log_actions.renew_consent(actor=cast.kari, log=log, consent=make_consent(level=2))
     log = RelayLog.objects.get(pk=log.pk)
     log_actions.update_overview(actor=cast.kari, log=log, version=log.version, changes={"level": 2})
     level_2 = guide_actions.start_level(actor=cast.kari, log=log, level="2")
@@ -342,7 +341,7 @@ def test_up_from_the_services_highest_level_points_to_child_welfare(client, cast
 
 
 def test_a_closed_log_takes_no_decisions(cast, log, position):
-    lifecycle.withdraw_consent(actor=cast.silje, log=log)
+    log_actions.withdraw_consent(actor=cast.silje, log=log)
     position = GuidePosition.objects.select_related("log").get(pk=position.pk)
     with pytest.raises(PermissionDenied):
         guide_actions.decide(actor=cast.kari, position=position, version=position.version, decision=DecisionKind.STOP)
@@ -350,7 +349,7 @@ def test_a_closed_log_takes_no_decisions(cast, log, position):
 
 def test_deleting_the_content_deletes_the_guide_history(cast, log, position):
     guide_actions.decide(actor=cast.kari, position=position, version=position.version, decision=DecisionKind.CONTINUE)
-    lifecycle.delete_content(actor=cast.kari, log=RelayLog.objects.get(pk=log.pk))
+    log_actions.delete_content(actor=cast.kari, log=RelayLog.objects.get(pk=log.pk))
     assert not GuideDecision.objects.exists() and not GuidePosition.objects.exists()
 
 

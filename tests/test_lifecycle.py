@@ -19,7 +19,7 @@ from stafett.archive.copies import MAX_ATTEMPTS, deliver_pending
 from stafett.archive.models import ArchiveCopy, ArchiveEvent, DeliveryStatus
 from stafett.audit.models import AuditEvent
 from stafett.lib.demo_pdf import minimal_pdf
-from stafett.logs import actions, lifecycle
+from stafett.logs import actions
 from stafett.logs.actions import ConsentData, MeasureData
 from stafett.logs.models import Arena, CloseReason, Handover, HandoverStatus, LogStatus, MeasureCategory, RelayLog
 from stafett.people.models import Membership, Role, ServiceType, Unit
@@ -77,7 +77,7 @@ def test_guardian_withdraws_consent_log_goes_passive_and_is_archived(
     cast, log, archive_dir, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.withdraw_consent(actor=cast.silje, log=log)
+        actions.withdraw_consent(actor=cast.silje, log=log)
     log.refresh_from_db()
     assert log.status == LogStatus.PASSIVE
     assert not access.can(cast.nina, Action.VIEW_LOG, log)
@@ -92,23 +92,23 @@ def test_guardian_withdraws_consent_log_goes_passive_and_is_archived(
 
 
 def test_withdrawing_twice_is_refused_clearly(cast, log):
-    lifecycle.withdraw_consent(actor=cast.silje, log=log)
+    actions.withdraw_consent(actor=cast.silje, log=log)
     with pytest.raises(ValidationError, match="allerede trukket"):
-        lifecycle.withdraw_consent(actor=cast.silje, log=log)
+        actions.withdraw_consent(actor=cast.silje, log=log)
 
 
 def test_holder_records_a_paper_withdrawal_but_participants_cannot_withdraw(cast, log):
     with pytest.raises(PermissionDenied):
-        lifecycle.withdraw_consent(actor=cast.nina, log=log)
+        actions.withdraw_consent(actor=cast.nina, log=log)
     with pytest.raises(PermissionDenied):
-        lifecycle.withdraw_consent(actor=cast.kari, log=log)  # in the app only guardians/youth
-    lifecycle.withdraw_consent(actor=cast.kari, log=log, on_paper=True)
+        actions.withdraw_consent(actor=cast.kari, log=log)  # in the app only guardians/youth
+    actions.withdraw_consent(actor=cast.kari, log=log, on_paper=True)
     assert log.consents.get().withdrawal_on_paper
 
 
 def test_outsider_cannot_learn_about_the_log_by_withdrawing(cast, log):
     with pytest.raises(Http404):
-        lifecycle.withdraw_consent(actor=cast.outsider, log=log)
+        actions.withdraw_consent(actor=cast.outsider, log=log)
 
 
 # --- Renewal and expiry -----------------------------------------------------------------
@@ -119,7 +119,7 @@ def test_expired_consent_removes_participant_access_until_renewed(cast, log):
     with time_machine.travel(later):
         assert not access.can(cast.nina, Action.VIEW_LOG, log)
         assert access.can(cast.kari, Action.VIEW_LOG, log) and access.can(cast.silje, Action.VIEW_LOG, log)
-        lifecycle.renew_consent(actor=cast.kari, log=log, consent=consent(cast))
+        actions.renew_consent(actor=cast.kari, log=log, consent=consent(cast))
         assert access.can(cast.nina, Action.VIEW_LOG, log)
     assert log.consents.count() == 2  # history kept
 
@@ -127,7 +127,7 @@ def test_expired_consent_removes_participant_access_until_renewed(cast, log):
 def test_moving_to_a_higher_level_needs_consent_for_it(cast, log):
     with pytest.raises(ValidationError, match="Nivå 3 krever nytt eller utvidet samtykke"):
         actions.update_overview(actor=cast.kari, log=log, version=log.version, changes={"level": 3})
-    lifecycle.renew_consent(actor=cast.kari, log=log, consent=consent(cast, level=3))
+    actions.renew_consent(actor=cast.kari, log=log, consent=consent(cast, level=3))
     actions.update_overview(
         actor=cast.kari, log=log, version=log.version, changes={"level": 3}, level_reason="Barnevern"
     )
@@ -140,7 +140,7 @@ def test_moving_to_a_higher_level_needs_consent_for_it(cast, log):
 def test_handover_stays_with_old_holder_until_accepted(
     cast, log, school, archive_dir, django_capture_on_commit_callbacks
 ):
-    handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school, note="Skolestart")
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school, note="Skolestart")
     log.refresh_from_db()
     assert log.holder == cast.kari
     # Until they accept, the proposed holder may answer but not read the plan (SPEC §3).
@@ -148,7 +148,7 @@ def test_handover_stays_with_old_holder_until_accepted(
     assert not access.can(cast.outsider, Action.VIEW_LOG, log)
     assert not access.can(cast.outsider, Action.EDIT_PLAN, log)
     with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.accept_handover(actor=cast.outsider, handover=handover)
+        actions.accept_handover(actor=cast.outsider, handover=handover)
     log.refresh_from_db()
     assert log.holder == cast.outsider and log.unit == school
     assert access.can(cast.outsider, Action.EDIT_PLAN, log) and not access.can(cast.kari, Action.VIEW_LOG, log)
@@ -157,37 +157,37 @@ def test_handover_stays_with_old_holder_until_accepted(
 
 
 def test_declined_handover_leaves_the_old_holder(cast, log, school):
-    handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school)
-    lifecycle.decline_handover(actor=cast.outsider, handover=handover, reason="Ikke min klasse")
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school)
+    actions.decline_handover(actor=cast.outsider, handover=handover, reason="Ikke min klasse")
     log.refresh_from_db()
     assert log.holder == cast.kari
     assert not access.can(cast.outsider, Action.VIEW_LOG, log)
     with pytest.raises(ValidationError, match="allerede avslått"):
-        lifecycle.accept_handover(actor=cast.outsider, handover=Handover.objects.get(pk=handover.pk))
+        actions.accept_handover(actor=cast.outsider, handover=Handover.objects.get(pk=handover.pk))
 
 
 def test_accepting_a_handover_not_addressed_to_you_is_refused(cast, log, school):
-    handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school)
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school)
     with pytest.raises(PermissionDenied):
-        lifecycle.accept_handover(actor=cast.nina, handover=handover)  # a participant: 403
+        actions.accept_handover(actor=cast.nina, handover=handover)  # a participant: 403
     with pytest.raises(Http404):
-        lifecycle.accept_handover(actor=cast.berit, handover=handover)  # no access to the log: 404
+        actions.accept_handover(actor=cast.berit, handover=handover)  # no access to the log: 404
 
 
 def test_unit_leader_proposes_a_new_holder_without_reading_the_log(cast, log):
     Membership.objects.create(person=cast.nina, unit=cast.kindergarten, role=Role.EMPLOYEE)
     assert not access.can(cast.berit, Action.VIEW_LOG, log)
-    handover = lifecycle.propose_handover(actor=cast.berit, log=log, to=cast.nina, unit=cast.kindergarten)
+    handover = actions.propose_handover(actor=cast.berit, log=log, to=cast.nina, unit=cast.kindergarten)
     with pytest.raises(ValidationError, match="venter på svar"):
-        lifecycle.propose_handover(actor=cast.berit, log=log, to=cast.nina, unit=cast.kindergarten)
-    lifecycle.accept_handover(actor=cast.nina, handover=handover)
+        actions.propose_handover(actor=cast.berit, log=log, to=cast.nina, unit=cast.kindergarten)
+    actions.accept_handover(actor=cast.nina, handover=handover)
     assert ArchiveCopy.objects.get().event == ArchiveEvent.HOLDER_CHANGE
 
 
 def test_handover_to_a_service_outside_consent_needs_new_consent(cast, log):
     Membership.objects.create(person=cast.outsider, unit=cast.ppt, role=Role.EMPLOYEE)
     with pytest.raises(ValidationError, match="ikke med i samtykket"):
-        lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=cast.ppt)
+        actions.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=cast.ppt)
 
 
 # --- Closing, reopening, deletion -------------------------------------------------------------
@@ -197,27 +197,27 @@ def test_closing_needs_a_reason_archives_and_gives_a_record_line(
     cast, log, archive_dir, django_capture_on_commit_callbacks
 ):
     with pytest.raises(ValidationError, match="Velg hvorfor"):
-        lifecycle.close_log(actor=cast.kari, log=log, reason="")
+        actions.close_log(actor=cast.kari, log=log, reason="")
     with django_capture_on_commit_callbacks(execute=True):
-        closed = lifecycle.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
+        closed = actions.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
     assert closed.log.status == LogStatus.CLOSED
     assert "Emma Hansen har ikke lenger aktiv stafettlogg i Stafett (målene er nådd)" in closed.record_line
     delivered(archive_dir, ArchiveEvent.CLOSED)
     assert not access.can(cast.kari, Action.EDIT_PLAN, log)
     with pytest.raises(ValidationError, match="allerede avsluttet"):
-        lifecycle.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
+        actions.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
 
 
 def test_closed_log_is_reopened_on_new_concern_with_new_consent(cast, log):
-    lifecycle.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
-    lifecycle.reopen_log(actor=cast.kari, log=log, consent=consent(cast))
+    actions.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
+    actions.reopen_log(actor=cast.kari, log=log, consent=consent(cast))
     log.refresh_from_db()
     assert log.status == LogStatus.ACTIVE and log.consents.count() == 2
 
 
 def test_deletion_removes_content_but_archive_copies_and_audit_trail_remain(cast, log, client):
-    lifecycle.withdraw_consent(actor=cast.silje, log=log)
-    lifecycle.delete_content(actor=cast.kari, log=log)
+    actions.withdraw_consent(actor=cast.silje, log=log)
+    actions.delete_content(actor=cast.kari, log=log)
     log.refresh_from_db()
     assert log.content_deleted_at is not None and log.status == LogStatus.CLOSED
     assert not log.goals.exists() and not log.consents.exists() and not log.participants.exists()
@@ -259,7 +259,7 @@ def test_pdf_is_pdf_a_with_norwegian_letters_and_long_logs_span_pages(cast, log)
 
 def test_archive_copy_survives_a_crash_between_commit_and_delivery(cast, log, archive_dir):
     # No on-commit callbacks run here: as if the process died right after the commit.
-    lifecycle.close_log(actor=cast.kari, log=log, reason=CloseReason.REPLACED_BY_IP)
+    actions.close_log(actor=cast.kari, log=log, reason=CloseReason.REPLACED_BY_IP)
     copy = ArchiveCopy.objects.get()
     assert copy.status == DeliveryStatus.PENDING and not copy.pdf
     assert deliver_pending() == 1
@@ -273,7 +273,7 @@ def test_failed_delivery_is_retried_and_finally_marked_failed(cast, log):
         def deliver(self, copy, pdf):
             raise OSError("arkivet svarer ikke")
 
-    lifecycle.close_log(actor=cast.kari, log=log, reason=CloseReason.REPLACED_BY_IP)
+    actions.close_log(actor=cast.kari, log=log, reason=CloseReason.REPLACED_BY_IP)
     for _ in range(MAX_ATTEMPTS - 1):
         deliver_pending(target=Broken())
         assert ArchiveCopy.objects.get().status == DeliveryStatus.PENDING
@@ -296,7 +296,7 @@ def test_guardian_withdraws_through_the_page_after_a_confirmation(client, cast, 
 
 
 def test_proposed_holder_answers_from_the_start_page(client, cast, log, school):
-    lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school)
+    actions.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school)
     client.force_login(cast.outsider)
     start = client.get("/").content.decode()
     handover = Handover.objects.get()
@@ -307,7 +307,7 @@ def test_proposed_holder_answers_from_the_start_page(client, cast, log, school):
 
 
 def test_handover_page_is_404_for_outsiders_and_403_for_readers(client, cast, log, school):
-    handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school)
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=cast.outsider, unit=school)
     client.force_login(cast.randi)
     assert client.get(reverse("logs:answer_handover", args=[handover.code])).status_code == 404
     client.force_login(cast.nina)

@@ -1,10 +1,14 @@
-"""Signing in and out, idle sessions, the start page per role, and the demo login."""
+"""Signing in and out, idle and too long sessions, the start page per role, and the demo login."""
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from django.urls import reverse
 
-from stafett.accounts.middleware import SESSION_KEY
+from stafett.accounts.middleware import SESSION_KEY, SIGNED_IN_KEY
 from stafett.audit.models import AuditEvent
 from stafett.core.demo_data import seed_demo
 from stafett.people.models import Membership, Person, Role
@@ -20,6 +24,74 @@ def test_idle_session_is_ended_with_a_norwegian_explanation(client, cast, settin
     assert response.redirect_chain[0][0] == reverse("accounts:login")
     assert "Du ble logget ut fordi du ikke hadde gjort noe på 30 minutter." in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_session_ends_after_the_maximum_lifetime_however_active_the_person_is(client, cast, settings):
+    assert settings.SESSION_MAX_SECONDS == 12 * 60 * 60
+    client.force_login(cast.berit)
+    client.get("/")
+    session = client.session
+    session[SIGNED_IN_KEY] = time.time() - settings.SESSION_MAX_SECONDS - 5
+    session[SESSION_KEY] = time.time() - 1  # busy a second ago
+    session.save()
+    response = client.get(reverse("people:staff", args=[cast.kindergarten.code]), follow=True)
+    assert response.redirect_chain[0][0] == reverse("accounts:login")
+    assert "Du ble logget ut fordi du har vært logget inn i 12 timer." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_session_inside_the_maximum_lifetime_stays_signed_in(client, cast, settings):
+    client.force_login(cast.berit)
+    client.get("/")
+    session = client.session
+    session[SIGNED_IN_KEY] = time.time() - settings.SESSION_MAX_SECONDS + 60
+    session.save()
+    assert client.get(reverse("people:staff", args=[cast.kindergarten.code])).status_code == 200
+
+
+def test_login_starts_the_clock_for_the_maximum_lifetime_and_a_new_session_id(client, db):
+    seed_demo()
+    kari = Person.objects.get(email="kari.lunde@fjordvik.example")
+    before = client.session.session_key  # the test client's session cookie, before anyone signs in
+    assert before
+    client.post(reverse("accounts:demo_login"), {"person": str(kari.code)})
+    assert client.session.session_key != before
+    assert abs(client.session[SIGNED_IN_KEY] - time.time()) < 60
+
+
+def _production_settings(*names: str, **env: str) -> list[str]:
+    """The values of some settings with STAFETT_DEBUG=false, in a fresh interpreter."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("STAFETT_", "DJANGO_", "SECRET_KEY"))}
+    production = {
+        "STAFETT_DEBUG": "false",
+        "SECRET_KEY": "a-production-secret-key-with-enough-entropy-0123456789abcdef",
+        "ALLOWED_HOSTS": "stafett.kommune.example",
+        "DJANGO_SETTINGS_MODULE": "stafett.settings",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print("
+        + ", ".join(f"s.{name}" for name in names)
+        + ")"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**base, **production, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_production_cookies_are_host_only_with_the_host_prefix():
+    names = _production_settings("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "SESSION_COOKIE_SECURE")
+    assert names == ["__Host-sessionid", "__Host-csrftoken", "True"]
+
+
+def test_maximum_session_lifetime_is_set_in_hours_by_stafett_session_max_hours():
+    assert _production_settings("SESSION_MAX_SECONDS") == [str(12 * 3600)]
+    assert _production_settings("SESSION_MAX_SECONDS", STAFETT_SESSION_MAX_HOURS="8") == [str(8 * 3600)]
 
 
 def test_active_session_stays_signed_in(client, cast):

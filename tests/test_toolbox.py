@@ -15,7 +15,7 @@ from stafett.guide import actions as guide_actions
 from stafett.guide.forms import FACTORS_SLUG, factor_prompts
 from stafett.guide.models import MaintainingFactors
 from stafett.guide.source import guide
-from stafett.logs import lifecycle
+from stafett.logs import actions
 from stafett.logs.forms import EvaluationForm, OpenLogForm, RenewConsentForm
 from stafett.logs.models import Consent, RelayLog
 from tests.logs.conftest import *  # noqa: F403 - the log fixtures (log, make_consent, …)
@@ -277,7 +277,7 @@ def test_a_stale_edit_of_the_analysis_is_refused(client, cast, log):
 
 
 def test_the_analysis_cannot_be_written_in_a_passive_log(cast, log):
-    lifecycle.withdraw_consent(actor=cast.silje, log=log)
+    actions.withdraw_consent(actor=cast.silje, log=log)
     log = RelayLog.objects.get(pk=log.pk)
     with pytest.raises(PermissionDenied):
         guide_actions.save_maintaining_factors(actor=cast.kari, log=log, version=1, values={"focus": "x"})
@@ -285,7 +285,7 @@ def test_the_analysis_cannot_be_written_in_a_passive_log(cast, log):
 
 def test_deleting_the_content_deletes_the_analysis(cast, log):
     guide_actions.save_maintaining_factors(actor=cast.kari, log=log, version=1, values={"focus": "Noe"})
-    lifecycle.delete_content(actor=cast.kari, log=RelayLog.objects.get(pk=log.pk))
+    actions.delete_content(actor=cast.kari, log=RelayLog.objects.get(pk=log.pk))
     assert not MaintainingFactors.objects.exists()
     assert AuditEvent.objects.filter(scope_code=log.code, action="guide.factors_changed").exists()
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stafett.lib.demo_pdf import minimal_pdf
-from stafett.logs import actions, lifecycle, transitions
+from stafett.logs import actions, transitions
 from stafett.logs.actions import ConsentData, MeasureData
 from stafett.logs.models import Arena, CloseReason, MeasureCategory, TransitionKind
 from stafett.people.models import Membership, Role, ServiceType, Unit
@@ -59,7 +59,7 @@ def states(t):
 
 def test_kindergarten_to_school_from_notice_to_second_meeting(cast, log, school):
     school_unit, sfo, people = school
-    t = transitions.start_transition(
+    t = actions.start_transition(
         actor=cast.kari,
         log=log,
         kind=TransitionKind.KINDERGARTEN_TO_SCHOOL,
@@ -71,17 +71,17 @@ def test_kindergarten_to_school_from_notice_to_second_meeting(cast, log, school)
     assert s["notify"].due == date(2025, 11, 30) and s["notify"].overdue  # November the year before
     assert transitions.next_step(transitions.progress(t)).key == "notify"
     assert transitions.announced_to(people["rektor"]) == []
-    transitions.notify_school(actor=cast.kari, transition=t)
+    actions.notify_school(actor=cast.kari, transition=t)
     assert transitions.announced_to(people["rektor"]) == [t]  # the school sees the child is coming
 
     actions.add_participant(actor=cast.kari, log=log, person=people["rektor"], unit=school_unit)
     actions.add_participant(actor=cast.kari, log=log, person=people["sfo"], unit=sfo)
     assert states(t)["principal"].done
     # The principal — not the holder — adds the contact teacher (seeds/000).
-    transitions.add_contact_teacher(actor=people["rektor"], transition=t, teacher=people["laerer"])
+    actions.add_contact_teacher(actor=people["rektor"], transition=t, teacher=people["laerer"])
     assert states(t)["contact_teacher"].done
 
-    m1 = transitions.schedule_transition_meeting(
+    m1 = actions.schedule_transition_meeting(
         actor=cast.kari, transition=t, number=1, starts_at=timezone.now() + timedelta(days=60), place="Barnehagen"
     )
     assert m1.title == "Overgangsmøte 1"
@@ -115,7 +115,7 @@ def test_kindergarten_to_school_from_notice_to_second_meeting(cast, log, school)
     assert transitions.next_step(transitions.progress(t)).key == "meeting_2"
     assert s["meeting_2"].due == START + timedelta(days=14)
 
-    m2 = transitions.schedule_transition_meeting(
+    m2 = actions.schedule_transition_meeting(
         actor=cast.kari, transition=t, number=2, starts_at=timezone.now() + timedelta(days=170), place="Skolen"
     )
     actions.record_minutes(
@@ -126,8 +126,8 @@ def test_kindergarten_to_school_from_notice_to_second_meeting(cast, log, school)
         minutes="Evaluert.",
         next_meeting_date=None,
     )
-    handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=people["laerer"], unit=school_unit)
-    lifecycle.accept_handover(actor=people["laerer"], handover=handover)
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=people["laerer"], unit=school_unit)
+    actions.accept_handover(actor=people["laerer"], handover=handover)
     t.refresh_from_db()
     assert t.completed_at is not None
     log.refresh_from_db()
@@ -135,7 +135,7 @@ def test_kindergarten_to_school_from_notice_to_second_meeting(cast, log, school)
 
 
 def test_significant_needs_are_announced_a_year_earlier(cast, log, school):
-    t = transitions.start_transition(
+    t = actions.start_transition(
         actor=cast.kari,
         log=log,
         kind=TransitionKind.KINDERGARTEN_TO_SCHOOL,
@@ -155,33 +155,33 @@ def test_transition_to_a_service_outside_consent_is_refused(cast, school):
     )
     log = actions.open_log(actor=cast.kari, subject=cast.emma, unit=cast.kindergarten, consent=consent)
     with pytest.raises(ValidationError, match="omfatter ikke skole"):
-        transitions.start_transition(
+        actions.start_transition(
             actor=cast.kari, log=log, kind=TransitionKind.KINDERGARTEN_TO_SCHOOL, to_unit=school[0], start_date=START
         )
 
 
 def test_only_the_principal_or_holder_adds_the_contact_teacher(cast, log, school):
     school_unit, sfo, people = school
-    t = transitions.start_transition(
+    t = actions.start_transition(
         actor=cast.kari, log=log, kind=TransitionKind.KINDERGARTEN_TO_SCHOOL, to_unit=school_unit, start_date=START
     )
     actions.add_participant(actor=cast.kari, log=log, person=people["sfo"], unit=sfo)
     with pytest.raises(PermissionDenied):
-        transitions.add_contact_teacher(actor=people["sfo"], transition=t, teacher=people["laerer"])
+        actions.add_contact_teacher(actor=people["sfo"], transition=t, teacher=people["laerer"])
     with pytest.raises(PermissionDenied):
-        transitions.add_contact_teacher(actor=cast.silje, transition=t, teacher=people["laerer"])
+        actions.add_contact_teacher(actor=cast.silje, transition=t, teacher=people["laerer"])
 
 
 def test_closing_the_log_completes_the_transition_and_a_new_one_can_start_later(cast, log, school):
-    t = transitions.start_transition(
+    t = actions.start_transition(
         actor=cast.kari, log=log, kind=TransitionKind.MOVING, to_unit=school[0], start_date=START
     )
     assert [s.key for s in transitions.progress(t)] == ["notify", "principal", "finish"]
     with pytest.raises(ValidationError, match="allerede en overgang"):
-        transitions.start_transition(
+        actions.start_transition(
             actor=cast.kari, log=log, kind=TransitionKind.MOVING, to_unit=school[0], start_date=START
         )
-    lifecycle.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
+    actions.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
     t.refresh_from_db()
     assert t.completed_at is not None
 
@@ -208,12 +208,12 @@ def test_measures_ended_at_overgangsmote_2_still_count_for_the_plan_from_meeting
     """Evaluating a measure as «avslutte» in overgangsmøte 2 must not send the routine back to
     «Minst ett tiltak hver» (on etterskudd by then); before meeting 1 an ended measure does not count."""
     school_unit, sfo, people = school
-    t = transitions.start_transition(
+    t = actions.start_transition(
         actor=cast.kari, log=log, kind=TransitionKind.KINDERGARTEN_TO_SCHOOL, to_unit=school_unit, start_date=START
     )
-    transitions.notify_school(actor=cast.kari, transition=t)
+    actions.notify_school(actor=cast.kari, transition=t)
     actions.add_participant(actor=cast.kari, log=log, person=people["rektor"], unit=school_unit)
-    transitions.add_contact_teacher(actor=people["rektor"], transition=t, teacher=people["laerer"])
+    actions.add_contact_teacher(actor=people["rektor"], transition=t, teacher=people["laerer"])
     goal = actions.add_goal(actor=cast.kari, log=log, arena=Arena.SERVICE, text="En trygg skolestart")
     evaluation = START + timedelta(days=10)
     measures = [
@@ -235,7 +235,7 @@ def test_measures_ended_at_overgangsmote_2_still_count_for_the_plan_from_meeting
         data=MeasureData("Besøke skolen igjen", MeasureCategory.ANNET, cast.kari, date(2026, 6, 1), evaluation),
     )
 
-    m1 = transitions.schedule_transition_meeting(
+    m1 = actions.schedule_transition_meeting(
         actor=cast.kari, transition=t, number=1, starts_at=timezone.now() + timedelta(days=60), place="Barnehagen"
     )
     actions.record_minutes(

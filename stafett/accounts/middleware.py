@@ -8,12 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 SESSION_KEY = "stafett_last_seen"
+# When the person signed in (set at login); the session ends STAFETT_SESSION_MAX_HOURS later.
+SIGNED_IN_KEY = "stafett_signed_in_at"
 # Write the timestamp at most this often, so a burst of requests is one session write.
 RESOLUTION_SECONDS = 30
 
 
 class IdleTimeoutMiddleware:
-    """Ends a session after STAFETT_SESSION_IDLE_MINUTES without a request."""
+    """Ends a session after STAFETT_SESSION_IDLE_MINUTES without a request, and
+    STAFETT_SESSION_MAX_HOURS after login however busy the person is."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -21,6 +24,17 @@ class IdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             now = time.time()
+            # A session signed in some other way (or before this rule) counts from its first request.
+            signed_in_at = request.session.setdefault(SIGNED_IN_KEY, now)
+            if now - signed_in_at > settings.SESSION_MAX_SECONDS:
+                logout(request)
+                hours = settings.SESSION_MAX_SECONDS // 3600
+                messages.info(
+                    request,
+                    f"Du ble logget ut fordi du har vært logget inn i {hours} {'time' if hours == 1 else 'timer'}. "
+                    "Logg inn igjen for å fortsette.",
+                )
+                return redirect("accounts:login")
             last_seen = request.session.get(SESSION_KEY, now)
             if now - last_seen > settings.SESSION_IDLE_SECONDS:
                 logout(request)

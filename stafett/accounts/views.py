@@ -1,4 +1,5 @@
 import logging
+import time
 
 from authlib.integrations.base_client.errors import OAuthError
 from django.conf import settings
@@ -14,13 +15,17 @@ from requests import RequestException
 from stafett.access import PersonRequest, public, signed_in
 from stafett.accounts import oidc
 from stafett.accounts.demo import demo_people
-from stafett.audit.models import AuditAction
+from stafett.accounts.middleware import SIGNED_IN_KEY
+from stafett.audit.context import current_ip
+from stafett.audit.models import AuditAction, AuditEvent
 from stafett.audit.record import record
 from stafett.people.models import Person
 
 log = logging.getLogger(__name__)
 ID_TOKEN_KEY = "stafett_id_token"
 PROVIDER_KEY = "stafett_provider"
+# A refused login has no signed-in actor, and its row is about the login, not a person.
+REFUSED_ACTOR = "Ikke innlogget"
 
 
 @public
@@ -51,27 +56,34 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
     if provider not in oidc.configured_providers():
         raise Http404
     try:
-        token = oidc.client(provider).authorize_access_token(request)
-    except OAuthError as e:
-        if e.error == "access_denied":
-            return _refused(request, "Innloggingen ble avbrutt.")
-        log.warning("OIDC callback from %s refused: %s", provider, e.error)
-        return _refused(request, "Innloggingen kunne ikke fullføres. Start på nytt fra innloggingssiden.")
-    except (RequestException, ValueError, KeyError):
-        log.exception("OIDC token exchange with %s failed", provider)
-        return _refused(request, "Innloggingen kunne ikke fullføres. Start på nytt fra innloggingssiden.")
-    claims = dict(token.get("userinfo") or {})
-    if not claims.get("sub"):
-        return _refused(request, "Innloggingen kunne ikke fullføres. Start på nytt fra innloggingssiden.")
-    try:
+        identity, id_token = oidc.complete(request, provider)
         with transaction.atomic():
-            person = oidc.identify(oidc.Identity(provider=provider, subject=str(claims["sub"]), claims=claims))
-            _sign_in(request, person, method=provider, acr=str(claims.get("acr") or ""))
+            person = oidc.identify(identity)
+            _sign_in(request, person, method=provider, acr=str(identity.claims.get("acr") or ""))
     except oidc.LoginRefused as e:
-        return _refused(request, str(e))
-    request.session[ID_TOKEN_KEY] = token.get("id_token")
+        return _login_refused(request, provider, e)
+    request.session[ID_TOKEN_KEY] = id_token
     request.session[PROVIDER_KEY] = provider
     return redirect("core:start")
+
+
+def _login_refused(request: HttpRequest, provider: str, refused: oidc.LoginRefused) -> HttpResponse:
+    """The Norwegian page, and a row in the audit trail naming no one (but a masked national ID)."""
+    log.warning("OIDC login via %s refused: %s %s", provider, refused.reason, refused.error)
+    details = {"metode": provider, "årsak": refused.reason}
+    if refused.error:
+        details["feil"] = refused.error
+    if refused.national_id:
+        details["fødselsnummer"] = refused.national_id
+    AuditEvent.objects.create(
+        actor_name=REFUSED_ACTOR,
+        action=AuditAction.LOGIN_REFUSED.value,
+        object_type="accounts.login",
+        object_code=provider,
+        ip=current_ip.get(),
+        details=details,
+    )
+    return _refused(request, str(refused), status=refused.status)
 
 
 AUTH_LABELS = {
@@ -88,7 +100,8 @@ def authenticated_by(request: HttpRequest) -> str:
 
 
 def _sign_in(request: HttpRequest, person: Person, *, method: str, acr: str = "") -> None:
-    auth.login(request, person, backend="stafett.accounts.backends.PersonBackend")
+    auth.login(request, person, backend="stafett.accounts.backends.PersonBackend")  # a new session id
+    request.session[SIGNED_IN_KEY] = time.time()
     label = AUTH_LABELS.get(method, method) + (f" ({acr})" if acr else "")
     request.session[AUTH_SESSION_KEY] = label
     details = {"metode": method} if not acr else {"metode": method, "sikkerhetsnivå": acr}

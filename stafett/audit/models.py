@@ -2,12 +2,17 @@
 
 No foreign keys: a row must outlive the person, unit or log it names, and
 deleting those must never touch it. The database refuses UPDATE and DELETE
-(see migrations/0002_append_only.py); the model refuses them too.
+(see migrations/0002_append_only.py); the model refuses them too. Every row is a
+link in a hash chain (chain.py), so a change made past both still shows.
 """
 
 import uuid
+from collections.abc import Collection, Iterable
 
-from django.db import models
+from django.db import models, router, transaction
+from django.utils import timezone
+
+from stafett.audit import chain
 
 
 class AppendOnlyError(Exception):
@@ -99,12 +104,32 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Revisjonsloggen kan ikke slettes.")
 
+    def bulk_create(
+        self,
+        objs: Iterable["AuditEvent"],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list["AuditEvent"]:
+        """Many rows at once (the benchmark's builder), chained in list order like save()."""
+        rows = list(objs)
+        if ignore_conflicts or update_conflicts or any(row.pk is not None for row in rows):
+            raise AppendOnlyError("Revisjonsloggen tar bare imot nye rader, i kjedens rekkefølge.")
+        if not rows:
+            return rows
+        with transaction.atomic(using=self.db):
+            chain.seal(rows, using=self.db)
+            return super().bulk_create(rows, batch_size=batch_size)
+
     def about(self, obj: models.Model) -> "AuditEventQuerySet":
         return self.filter(object_type=obj._meta.label_lower, object_code=str(getattr(obj, "code", obj.pk)))
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField("tidspunkt", auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add, which stamps during it): the hash covers it.
+    at = models.DateTimeField("tidspunkt", default=timezone.now, editable=False, db_index=True)
     actor_code = models.UUIDField("utført av (kode)", null=True)
     # The actor's name at the time: names change and persons get deleted.
     actor_name = models.CharField("utført av", max_length=210)
@@ -116,6 +141,10 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField("IP-adresse", null=True)
     details = models.JSONField("detaljer", default=dict)
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The hash chain (chain.py): place in the chain, the previous row's hash, this row's hash.
+    seq = models.BigIntegerField("nummer i kjeden", unique=True, editable=False)
+    prev_hash = models.CharField("forrige hash", max_length=64, editable=False)
+    hash = models.CharField("hash", max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -130,7 +159,10 @@ class AuditEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise AppendOnlyError("Revisjonsloggen kan ikke endres.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        using = str(kwargs.get("using") or router.db_for_write(type(self), instance=self))
+        with transaction.atomic(using=using):
+            chain.seal([self], using=using)
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Revisjonsloggen kan ikke slettes.")

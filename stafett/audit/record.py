@@ -1,4 +1,9 @@
-"""Write one audit row. Called by actions inside their own transaction."""
+"""Write one audit row. Called by actions inside their own transaction.
+
+Saving seals the row into the hash chain (chain.seal, from AuditEvent.save): on PostgreSQL that
+takes the chain's advisory lock, held until the action's transaction commits, so audited
+transactions on every app server take their turn at the end of the chain.
+"""
 
 import uuid
 from typing import Any

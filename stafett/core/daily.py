@@ -6,7 +6,9 @@ from datetime import date
 
 from stafett.archive.copies import deliver_pending
 from stafett.archive.yearly import archive_yearly
+from stafett.core.audit_check import check_audit_chain
 from stafett.core.reminders import run_reminders
+from stafett.lib.erase import vacuum_destroyed_tables
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,9 @@ class DailyResult:
 
 
 def run_daily(today: date) -> DailyResult:
+    check_audit_chain()  # first: a broken audit chain is told even if a later job fails
     made = archive_yearly(today)
     delivered = deliver_pending()
     reminders = run_reminders(today)
+    vacuum_destroyed_tables()  # PostgreSQL: dead copies of destroyed text go (lib/erase.py)
     return DailyResult(made, delivered, reminders)

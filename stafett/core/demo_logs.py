@@ -7,7 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from stafett.lib.demo_pdf import minimal_pdf
-from stafett.logs import actions, digital_consent, lifecycle, transitions
+from stafett.logs import actions
+from stafett.logs import actions as digital_consent  # former module names, now aliases of logs/actions/
+from stafett.logs import actions as lifecycle
+from stafett.logs import actions as transitions
 from stafett.logs.actions import ConsentData, EvaluationData, LogStart, MeasureData
 from stafett.logs.models import (
     GOOD_MEETINGS_AGENDA,

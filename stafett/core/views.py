@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from stafett import access
 from stafett.access import Action, public
 from stafett.followup.overview import holder_attention
-from stafett.logs.digital_consent import pending_for
+from stafett.logs.actions import pending_for
 from stafett.logs.models import Handover, HandoverStatus
 from stafett.logs.queries import logs_for_guardian, logs_for_staff, logs_for_youth, tasks_for
 from stafett.logs.transitions import announced_to
@@ -72,6 +72,11 @@ def health(request: HttpRequest) -> HttpResponse:
 @require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Never reads the body again: it may be what was wrong (core/bad_input.py)."""
+    return render(request, "core/400.html", status=400)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,13 +1,14 @@
 from django import forms
 
 from stafett.followup.notification_choices import Choices
+from stafett.lib.forms import BoundedForm
 from stafett.logs.models import Participant
 from stafett.notify.models import Preferences
 
 KINDS = (("new_message", "Ny melding"), ("calendar", "Nytt møte i kalenderen"), ("comment", "Ny kommentar"))
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(BoundedForm):
     by_email = forms.BooleanField(label="På e-post", required=False)
     by_sms = forms.BooleanField(label="På SMS", required=False)
 

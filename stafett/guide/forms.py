@@ -5,11 +5,12 @@ from django import forms
 from stafett.guide.models import NOTE_LENGTH, DecisionKind, GuideStep, GuideTimeline, MaintainingFactors
 from stafett.guide.source import guide, level_label
 from stafett.guide.toolbox import all_sections
+from stafett.lib.forms import BoundedForm, BoundedModelForm
 
 FACTORS_SLUG = "opprettholdende-faktorer"
 
 
-class StepForm(forms.ModelForm):  # type: ignore[type-arg]
+class StepForm(BoundedModelForm):  # type: ignore[type-arg]
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -18,7 +19,7 @@ class StepForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"how": forms.Textarea(attrs={"rows": 10}), "who": forms.TextInput()}
 
 
-class StartForm(forms.Form):
+class StartForm(BoundedForm):
     level = forms.ChoiceField(label="Nivå")
 
     def __init__(self, *args: object, levels: list[str], **kwargs: object) -> None:
@@ -26,7 +27,7 @@ class StartForm(forms.Form):
         self.fields["level"].choices = [(lv, level_label(lv)) for lv in levels]  # type: ignore[attr-defined]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(label="Beslutning", choices=DecisionKind.choices, widget=forms.RadioSelect)
     keep_level = forms.BooleanField(
@@ -50,7 +51,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
-class TimelineForm(forms.ModelForm):  # type: ignore[type-arg]
+class TimelineForm(BoundedModelForm):  # type: ignore[type-arg]
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -79,7 +80,7 @@ def factor_prompts() -> dict[str, list[str]]:
     return {s.field: list(s.items) for s in all_sections(tool.content.sections) if s.field}
 
 
-class MaintainingFactorsForm(forms.ModelForm):  # type: ignore[type-arg]
+class MaintainingFactorsForm(BoundedModelForm):  # type: ignore[type-arg]
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:

@@ -82,16 +82,36 @@ def with_check_digits(first_nine: str) -> str:
     return first_nine + d1 + d2
 
 
-_ELEVEN_DIGITS = re.compile(r"(?<!\d)(\d{6})[ ]?(\d{5})(?!\d)")
+# Eleven digits as written, pasted or sent in a URL: "14832150216", "148321 50216",
+# "148321-50216", "148321.50216", and percent-encoded ("%31%34…", "%2D" for the dash).
+_DIGIT = r"(?:\d|%3\d)"
+_SEPARATOR = r"(?:[ \-.]|%20|%2[dD])?"
+_ELEVEN_DIGITS = re.compile(rf"(?<![\d%])((?:{_DIGIT}){{6}}){_SEPARATOR}(?:{_DIGIT}){{5}}(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """Every national ID number in the text masked to its birth-date part."""
+    return _ELEVEN_DIGITS.sub(lambda m: f"{_decode_digits(m.group(1))} *****", text)
+
+
+def _decode_digits(text: str) -> str:
+    return re.sub(r"%3(\d)", r"\1", text)
 
 
 class MaskNationalIdsFilter(logging.Filter):
-    """Masks anything that looks like a national ID number in log lines (incl. request paths)."""
+    """Masks anything that looks like a national ID number in log lines: the message (incl.
+    request paths and headers), the traceback and the stack — before any handler formats them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = _ELEVEN_DIGITS.sub(r"\1 *****", message)
+        masked = mask_text(message)
         if masked != message:
             record.msg = masked
             record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True

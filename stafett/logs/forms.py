@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from stafett.lib.forms import BoundedForm
 from stafett.lib.plain_language import plain_language_hints
 from stafett.logs.actions import MeasureData, default_consent_end
 from stafett.logs.models import (
@@ -36,7 +37,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class PlainLanguageForm(forms.Form):
+class PlainLanguageForm(BoundedForm):
     """Collects friendly plain-language hints for free-text fields; they never block saving."""
 
     plain_fields: tuple[str, ...] = ()
@@ -46,11 +47,11 @@ class PlainLanguageForm(forms.Form):
         return {f: h for f in self.plain_fields if (h := plain_language_hints(str(data.get(f) or "")))}
 
 
-class FindChildForm(forms.Form):
+class FindChildForm(BoundedForm):
     national_id = NationalIdField(label="Barnets fødselsnummer eller D-nummer")
 
 
-class OpenLogForm(forms.Form):
+class OpenLogForm(BoundedForm):
     services = forms.MultipleChoiceField(
         label="Tjenester som kan delta",
         choices=ServiceType.choices,
@@ -187,7 +188,7 @@ class MeasureForm(PlainLanguageForm):
         )
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(BoundedForm):
     member = forms.ChoiceField(label="Person og tjenestested")
     extra_reason = forms.CharField(
         label="Begrunnelse hvis det allerede er en deltaker fra samme sted", max_length=300, required=False
@@ -241,7 +242,7 @@ class EvaluationForm(PlainLanguageForm):
     )
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(BoundedForm):
     title = forms.CharField(label="Tittel", max_length=120, initial="Stafettmøte")
     starts_at = forms.DateTimeField(label="Dato og klokkeslett", widget=DateTimeInput())
     duration_minutes = forms.IntegerField(label="Varighet i minutter", min_value=15, max_value=480, initial=60)
@@ -275,12 +276,12 @@ class MinutesForm(PlainLanguageForm):
         field.label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
 
 
-class MessageForm(forms.Form):
+class MessageForm(BoundedForm):
     text = forms.CharField(label="Melding", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     measure = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
-class RegisterChildForm(forms.Form):
+class RegisterChildForm(BoundedForm):
     """The child and one or two guardians, when the child is not yet in Stafett."""
 
     national_id = NationalIdField(label="Barnets fødselsnummer eller D-nummer")
@@ -325,7 +326,7 @@ class RegisterChildForm(forms.Form):
         ]
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(BoundedForm):
     photo = forms.FileField(label="Bilde (JPG eller PNG)", required=False)
     remove = forms.BooleanField(label="Fjern bildet", required=False)
 
@@ -342,7 +343,7 @@ class GoalEditForm(PlainLanguageForm):
     text = forms.CharField(label="Mål", max_length=300, help_text="Hva vil vi oppnå? Kort og konkret.")
 
 
-class RenewConsentForm(forms.Form):
+class RenewConsentForm(BoundedForm):
     services = OpenLogForm.base_fields["services"]
     not_shared = OpenLogForm.base_fields["not_shared"]
     valid_until = OpenLogForm.base_fields["valid_until"]
@@ -360,7 +361,7 @@ class RenewConsentForm(forms.Form):
         field.label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(BoundedForm):
     member = forms.ChoiceField(label="Ny stafettholder")
     note = forms.CharField(label="Kommentar til den nye stafettholderen", max_length=300, required=False)
 
@@ -369,11 +370,11 @@ class HandoverForm(forms.Form):
         self.fields["member"].choices = [("", "Velg …"), *members]  # type: ignore[attr-defined]
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(BoundedForm):
     reason = forms.CharField(label="Hvorfor sier du nei?", max_length=300, required=False)
 
 
-class CloseForm(forms.Form):
+class CloseForm(BoundedForm):
     reason = forms.ChoiceField(
         label="Hvorfor avsluttes loggen?",
         widget=forms.RadioSelect,
@@ -381,7 +382,7 @@ class CloseForm(forms.Form):
     )
 
 
-class DigitalConsentForm(forms.Form):
+class DigitalConsentForm(BoundedForm):
     services = OpenLogForm.base_fields["services"]
     not_shared = OpenLogForm.base_fields["not_shared"]
     valid_until = OpenLogForm.base_fields["valid_until"]
@@ -392,7 +393,7 @@ class DigitalConsentForm(forms.Form):
         self.fields["valid_until"].initial = default_consent_end()
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(BoundedForm):
     kind = forms.ChoiceField(label="Overgang", choices=TransitionKind.choices)
     to_unit = forms.ModelChoiceField(label="Mottakende skole", queryset=Unit.objects.none())
     sfo_unit = forms.ModelChoiceField(
@@ -411,7 +412,7 @@ class TransitionForm(forms.Form):
         self.fields["sfo_unit"].queryset = Unit.objects.filter(service_type=ServiceType.SFO)  # type: ignore[attr-defined]
 
 
-class ContactTeacherForm(forms.Form):
+class ContactTeacherForm(BoundedForm):
     teacher = forms.ModelChoiceField(label="Kontaktlærer", queryset=Person.objects.none())
 
     def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
@@ -423,6 +424,6 @@ class ContactTeacherForm(forms.Form):
         field.label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
 
 
-class TransitionMeetingForm(forms.Form):
+class TransitionMeetingForm(BoundedForm):
     starts_at = forms.DateTimeField(label="Dato og klokkeslett", widget=DateTimeInput())
     place = forms.CharField(label="Sted", max_length=200)

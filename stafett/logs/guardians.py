@@ -5,7 +5,7 @@ stands in the log's access log. The person register's pages link guardians throu
 from django.db import transaction
 
 from stafett.audit.models import AuditAction
-from stafett.logs.actions import _audit
+from stafett.logs.actions.common import _audit
 from stafett.logs.models import RelayLog
 from stafett.logs.news import log_path
 from stafett.notify import events

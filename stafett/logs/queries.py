@@ -10,7 +10,6 @@ from django.utils import timezone
 from stafett import access
 from stafett.access import Relation
 from stafett.audit.models import AuditEvent
-from stafett.logs.actions import guardians_of
 from stafett.logs.models import (
     Consent,
     Evaluation,
@@ -58,6 +57,9 @@ def _measures() -> QuerySet[Measure]:
 
 
 def log_page(log: RelayLog) -> LogPage:
+    # Imported here: the actions package makes archive copies, and the archive's printout is this page.
+    from stafett.logs.actions.common import guardians_of
+
     today = timezone.localdate()
     goals = list(log.goals.prefetch_related(Prefetch("measures", _measures())))
     participants = list(log.participants.filter(removed_at__isnull=True).select_related("person", "unit"))

@@ -12,7 +12,7 @@ from stafett import access
 from stafett.access import Action, PersonRequest, needs
 from stafett.audit.models import AuditAction
 from stafett.audit.record import record
-from stafett.lib.forms import add_form_errors
+from stafett.lib.forms import BoundedModelForm, add_form_errors
 from stafett.lib.versioning import StaleEdit, save_versioned
 from stafett.logs.models import LogTemplate
 from stafett.people.models import Person
@@ -31,7 +31,7 @@ def update_template(*, actor: Person, template: LogTemplate, version: int, chang
     return template
 
 
-class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
+class TemplateForm(BoundedModelForm):  # type: ignore[type-arg]
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:

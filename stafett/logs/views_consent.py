@@ -10,16 +10,16 @@ from stafett import access
 from stafett.access import Action, PersonRequest, needs, signed_in
 from stafett.accounts.views import authenticated_by
 from stafett.lib.forms import add_form_errors
-from stafett.logs import digital_consent
+from stafett.logs import actions
 from stafett.logs.actions import LogStart
 from stafett.logs.forms import DigitalConsentForm
 from stafett.logs.models import ConsentRequest, ConsentRequestStatus, RelayLog
 from stafett.people.models import Person, Unit
 
 
-def _terms(form: DigitalConsentForm) -> digital_consent.ConsentTerms:
+def _terms(form: DigitalConsentForm) -> actions.ConsentTerms:
     d = form.cleaned_data
-    return digital_consent.ConsentTerms(
+    return actions.ConsentTerms(
         services=d["services"], valid_until=d["valid_until"], not_shared=d["not_shared"], level=d["level"]
     )
 
@@ -31,7 +31,7 @@ def open_with_digital_consent(request: PersonRequest, unit: Unit, person_code: s
     form = DigitalConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            consent_request = digital_consent.open_log_with_digital_consent(
+            consent_request = actions.open_log_with_digital_consent(
                 actor=request.user, start=LogStart(subject=child, unit=unit), terms=_terms(form)
             )
         except ValidationError as e:
@@ -52,7 +52,7 @@ def request_digital_consent(request: PersonRequest, log: RelayLog) -> HttpRespon
     form = DigitalConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            digital_consent.request_consent(actor=request.user, log=log, terms=_terms(form))
+            actions.request_consent(actor=request.user, log=log, terms=_terms(form))
         except ValidationError as e:
             add_form_errors(form, e)
         else:
@@ -79,7 +79,7 @@ def answer_consent(request: PersonRequest, request_code: str) -> HttpResponse:
     if request.method == "POST":
         approve = request.POST.get("answer") == "ja"
         try:
-            digital_consent.answer_consent(
+            actions.answer_consent(
                 actor=request.user, request=consent_request, approve=approve, authenticated_by=authenticated_by(request)
             )
         except ValidationError as e:

@@ -10,7 +10,7 @@ from stafett import access
 from stafett.access import Action, PersonRequest, needs, signed_in
 from stafett.archive.pdf import render_log_pdf
 from stafett.lib.forms import add_form_errors
-from stafett.logs import actions, lifecycle
+from stafett.logs import actions
 from stafett.logs.forms import CloseForm, DeclineForm, HandoverForm, RenewConsentForm
 from stafett.logs.models import Handover, HandoverStatus, RelayLog, current_consent
 from stafett.logs.views import member_choices
@@ -45,7 +45,7 @@ def renew_consent(request: PersonRequest, log: RelayLog) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         before = set(log.participants.filter(removed_at__isnull=True).values_list("pk", flat=True))
         try:
-            lifecycle.renew_consent(actor=request.user, log=log, consent=_consent_data(form, log, log.unit))
+            actions.renew_consent(actor=request.user, log=log, consent=_consent_data(form, log, log.unit))
         except ValidationError as e:
             add_form_errors(form, e)
         else:
@@ -68,7 +68,7 @@ def withdraw_consent(request: PersonRequest, log: RelayLog) -> HttpResponse:
     on_paper = not relations & {access.Relation.GUARDIAN, access.Relation.YOUTH}
     if request.method == "POST":
         try:
-            lifecycle.withdraw_consent(actor=request.user, log=log, on_paper=on_paper)
+            actions.withdraw_consent(actor=request.user, log=log, on_paper=on_paper)
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
@@ -99,7 +99,7 @@ def propose_handover(request: PersonRequest, log: RelayLog) -> HttpResponse:
         to = get_object_or_404(Person, code=person_code)
         unit = get_object_or_404(Unit, code=unit_code)
         try:
-            lifecycle.propose_handover(actor=request.user, log=log, to=to, unit=unit, note=form.cleaned_data["note"])
+            actions.propose_handover(actor=request.user, log=log, to=to, unit=unit, note=form.cleaned_data["note"])
         except ValidationError as e:
             add_form_errors(form, e, default_field="member")
         else:
@@ -137,11 +137,11 @@ def answer_handover(request: PersonRequest, handover_code: str) -> HttpResponse:
     if request.method == "POST" and handover.status == HandoverStatus.PROPOSED:
         try:
             if "accept" in request.POST:
-                lifecycle.accept_handover(actor=request.user, handover=handover)
+                actions.accept_handover(actor=request.user, handover=handover)
                 messages.success(request, f"Du er nå stafettholder for {handover.log.subject.full_name}.")
                 return redirect("logs:detail", log_code=handover.log.code)
             if form.is_valid():
-                lifecycle.decline_handover(actor=request.user, handover=handover, reason=form.cleaned_data["reason"])
+                actions.decline_handover(actor=request.user, handover=handover, reason=form.cleaned_data["reason"])
                 messages.info(request, f"Du har sagt nei. {handover.from_holder.full_name} er fortsatt stafettholder.")
                 return redirect("core:start")
         except ValidationError as e:
@@ -156,7 +156,7 @@ def close_log(request: PersonRequest, log: RelayLog) -> HttpResponse:
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            closed = lifecycle.close_log(actor=request.user, log=log, reason=form.cleaned_data["reason"])
+            closed = actions.close_log(actor=request.user, log=log, reason=form.cleaned_data["reason"])
         except ValidationError as e:
             add_form_errors(form, e, default_field="reason")
         else:
@@ -169,7 +169,7 @@ def close_log(request: PersonRequest, log: RelayLog) -> HttpResponse:
 def delete_content(request: PersonRequest, log: RelayLog) -> HttpResponse:
     if request.method == "POST":
         try:
-            lifecycle.delete_content(actor=request.user, log=log)
+            actions.delete_content(actor=request.user, log=log)
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
@@ -187,7 +187,7 @@ def reopen_log(request: PersonRequest, log: RelayLog) -> HttpResponse:
     form = RenewConsentForm(request.POST or None, request.FILES or None, signers=_signers(log))
     if request.method == "POST" and form.is_valid():
         try:
-            lifecycle.reopen_log(actor=request.user, log=log, consent=_consent_data(form, log, log.unit))
+            actions.reopen_log(actor=request.user, log=log, consent=_consent_data(form, log, log.unit))
         except ValidationError as e:
             add_form_errors(form, e)
         else:
@@ -216,7 +216,7 @@ def suspected_abuse(request: PersonRequest, log: RelayLog) -> HttpResponse:
     """«Mistanke om vold eller overgrep»: the duty to report, child welfare's contacts, and
     shielding the log from the guardians at once."""
     if request.method == "POST":
-        lifecycle.shield_from_guardians(actor=request.user, log=log)
+        actions.shield_from_guardians(actor=request.user, log=log)
         messages.success(request, "Loggen er skjermet. De foresatte ser den ikke og får ingen varsler om den.")
         return redirect("logs:suspected_abuse", log_code=log.code)
     context = {"log": log, "child_welfare": log.unit.child_welfare_services()}

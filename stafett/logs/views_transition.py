@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stafett.access import Action, PersonRequest, needs
 from stafett.lib.forms import add_form_errors
-from stafett.logs import transitions
+from stafett.logs import actions
 from stafett.logs.forms import ContactTeacherForm, TransitionForm, TransitionMeetingForm
 from stafett.logs.models import RelayLog, Transition
 
@@ -24,7 +24,7 @@ def start(request: PersonRequest, log: RelayLog) -> HttpResponse:
     form = TransitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            transitions.start_transition(actor=request.user, log=log, **form.cleaned_data)
+            actions.start_transition(actor=request.user, log=log, **form.cleaned_data)
         except ValidationError as e:
             add_form_errors(form, e)
         else:
@@ -38,7 +38,7 @@ def start(request: PersonRequest, log: RelayLog) -> HttpResponse:
 def notify(request: PersonRequest, log: RelayLog, transition_code: str) -> HttpResponse:
     transition = get_object_or_404(Transition, log=log, code=transition_code)
     try:
-        transitions.notify_school(actor=request.user, transition=transition)
+        actions.notify_school(actor=request.user, transition=transition)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
@@ -53,9 +53,7 @@ def contact_teacher(request: PersonRequest, log: RelayLog, transition_code: str)
     form = ContactTeacherForm(request.POST or None, unit=transition.to_unit)
     if request.method == "POST" and form.is_valid():
         try:
-            transitions.add_contact_teacher(
-                actor=request.user, transition=transition, teacher=form.cleaned_data["teacher"]
-            )
+            actions.add_contact_teacher(actor=request.user, transition=transition, teacher=form.cleaned_data["teacher"])
         except ValidationError as e:
             add_form_errors(form, e, default_field="teacher")
         else:
@@ -72,7 +70,7 @@ def meeting(request: PersonRequest, log: RelayLog, transition_code: str, number:
     form = TransitionMeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            transitions.schedule_transition_meeting(
+            actions.schedule_transition_meeting(
                 actor=request.user, transition=transition, number=number, **form.cleaned_data
             )
         except ValidationError as e:

@@ -37,6 +37,7 @@ class Kind(models.TextChoices):
     ACCESS_ENDED = "tilgang_endret", "Noen har mistet tilgangen til en logg"
     STAFF_LEADER_ADDED = "ny_leder", "Ny leder ved tjenestestedet"
     GUARDIAN_LINKED = "ny_foresatt", "Ny foresatt registrert"
+    AUDIT_BROKEN = "revisjon_brutt", "Revisjonsloggen er endret"
 
 
 class Status(models.TextChoices):

@@ -27,6 +27,10 @@ LINES = {
     Kind.STAFF_LEADER_ADDED: "Systemansvarlig har lagt til en ny leder ved tjenestestedet ditt.",
     Kind.GUARDIAN_LINKED: "En ny foresatt er registrert for et barn i en stafettlogg du er med i.",
     Kind.QUARTERLY_SUMMARY: "Kvartalsoversikten over stafettlogger ved tjenestestedet ditt er klar.",
+    Kind.AUDIT_BROKEN: (
+        "Den daglige kontrollen fant at revisjonsloggen i Stafett er endret utenom programmet. "
+        "Meld det til driften som et mulig sikkerhetsbrudd."
+    ),
 }
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from stafett.lib import national_id as nid
+from stafett.lib.forms import BoundedForm
 from stafett.people.actions import PersonData, StaffEntry
 from stafett.people.models import GuardianKind, Role
 
@@ -24,7 +25,7 @@ class NationalIdField(forms.CharField):
             raise ValidationError(str(e)) from None
 
 
-class StaffForm(forms.Form):
+class StaffForm(BoundedForm):
     given_name = forms.CharField(label="Fornavn", max_length=100)
     family_name = forms.CharField(label="Etternavn", max_length=100)
     email = forms.EmailField(label="E-post", help_text="Den samme som ved innlogging i kommunen.")
@@ -45,17 +46,17 @@ class StaffForm(forms.Form):
         return StaffEntry(person=person, role=d["role"], title=d["title"])
 
 
-class StaffImportForm(forms.Form):
+class StaffImportForm(BoundedForm):
     file = forms.FileField(
         label="CSV-fil med ansatte", help_text="Semikolon- eller kommadelt, med kolonnenavn på første linje."
     )
 
 
-class FindPersonForm(forms.Form):
+class FindPersonForm(BoundedForm):
     national_id = NationalIdField()
 
 
-class PersonForm(forms.Form):
+class PersonForm(BoundedForm):
     national_id = NationalIdField()
     given_name = forms.CharField(label="Fornavn", max_length=100)
     family_name = forms.CharField(label="Etternavn", max_length=100)
@@ -74,6 +75,6 @@ class PersonForm(forms.Form):
         return PersonData(**self.cleaned_data)
 
 
-class GuardianForm(forms.Form):
+class GuardianForm(BoundedForm):
     national_id = NationalIdField(label="Den foresattes fødselsnummer")
     kind = forms.ChoiceField(label="Type", choices=GuardianKind.choices)

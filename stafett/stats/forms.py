@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 
+from stafett.lib.forms import BoundedForm
 from stafett.logs.forms import DateInput
 from stafett.people.models import Municipality
 from stafett.stats.queries import Period
@@ -11,7 +12,7 @@ LONGEST_PERIOD_DAYS = 10 * 366
 MONTH, QUARTER = "maaned", "kvartal"
 
 
-class StatisticsForm(forms.Form):
+class StatisticsForm(BoundedForm):
     """Which municipality and period. Read from the query string, so a page can be bookmarked."""
 
     kommune = forms.ChoiceField(label="Kommune")

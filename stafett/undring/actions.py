@@ -13,6 +13,7 @@ from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditAction
 from stafett.audit.record import record
+from stafett.lib.erase import forget_deleted_rows
 from stafett.lib.versioning import StaleEdit, save_versioned
 from stafett.people.models import Person, Unit
 from stafett.undring.models import (
@@ -148,6 +149,7 @@ def close_note(*, actor: Person, note: ConcernNote, outcome: Outcome) -> None:
     _audit(actor, note, AuditAction.NOTE_CLOSED, utfall=outcome.label)
     _count(note, outcome)
     note.delete()
+    transaction.on_commit(forget_deleted_rows)  # no copy left in the database files (lib/erase.py)
 
 
 def open_notes(person: Person) -> list[ConcernNote]:

@@ -1,12 +1,13 @@
 from django import forms
 
+from stafett.lib.forms import BoundedForm
 from stafett.undring.actions import Reflection
 from stafett.undring.models import DIMENSION_HINTS, TEXT, URO_SCALE, ConcernCategory, ConcernNote, Dimension
 
 RATING_CHOICES = [("", "Ikke vurdert"), *((str(n), f"{n} – {text}") for n, text in URO_SCALE.items())]
 
 
-class ReflectionForm(forms.Form):
+class ReflectionForm(BoundedForm):
     about = forms.CharField(
         label="Hvem gjelder undringen?",
         max_length=80,
@@ -60,7 +61,7 @@ class ReflectionForm(forms.Form):
         return [(self[f"text_{d.value}"], self[f"rating_{d.value}"]) for d in Dimension]
 
 
-class TalkForm(forms.Form):
+class TalkForm(BoundedForm):
     talk_with = forms.CharField(
         label="Hvem snakket du med (eller skal du snakke med)?",
         max_length=120,
@@ -77,7 +78,7 @@ class TalkForm(forms.Form):
     )
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(BoundedForm):
     categories = forms.MultipleChoiceField(
         label="Hva gjelder bekymringen?",
         choices=ConcernCategory.choices,

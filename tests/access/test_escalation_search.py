@@ -27,7 +27,7 @@ from django.http import Http404
 
 from stafett import access
 from stafett.access import Action
-from stafett.logs import actions, lifecycle, transitions
+from stafett.logs import actions
 from stafett.logs.models import (
     Consent,
     Handover,
@@ -60,7 +60,7 @@ def person(pk: int) -> Person:
 
 
 def propose(actor: int, log: int, to: int, unit: int) -> None:
-    lifecycle.propose_handover(
+    actions.propose_handover(
         actor=person(actor), log=fresh(RelayLog(pk=log)), to=person(to), unit=Unit.objects.get(pk=unit)
     )
 
@@ -88,11 +88,11 @@ def add_self_as_participant(actor: int, log: int, unit: int) -> None:
 def renew_with_every_service(actor: int, log: int) -> None:
     target = fresh(RelayLog(pk=log))
     consent = paper_consent(target.subject, target.unit, EVERY_SERVICE)
-    lifecycle.renew_consent(actor=person(actor), log=target, consent=consent)
+    actions.renew_consent(actor=person(actor), log=target, consent=consent)
 
 
 def start_transition(actor: int, log: int, school: int) -> None:
-    transitions.start_transition(
+    actions.start_transition(
         actor=person(actor),
         log=fresh(RelayLog(pk=log)),
         kind=TransitionKind.KINDERGARTEN_TO_SCHOOL,
@@ -102,21 +102,21 @@ def start_transition(actor: int, log: int, school: int) -> None:
 
 
 def notify_school(actor: int, transition: int) -> None:
-    transitions.notify_school(actor=person(actor), transition=Transition.objects.get(pk=transition))
+    actions.notify_school(actor=person(actor), transition=Transition.objects.get(pk=transition))
 
 
 def add_self_as_contact_teacher(actor: int, transition: int) -> None:
-    transitions.add_contact_teacher(
+    actions.add_contact_teacher(
         actor=person(actor), transition=Transition.objects.get(pk=transition), teacher=person(actor)
     )
 
 
 def accept(actor: int, handover: int) -> None:
-    lifecycle.accept_handover(actor=person(actor), handover=Handover.objects.get(pk=handover))
+    actions.accept_handover(actor=person(actor), handover=Handover.objects.get(pk=handover))
 
 
 def decline(actor: int, handover: int) -> None:
-    lifecycle.decline_handover(actor=person(actor), handover=Handover.objects.get(pk=handover), reason="Nei takk")
+    actions.decline_handover(actor=person(actor), handover=Handover.objects.get(pk=handover), reason="Nei takk")
 
 
 def open_log(actor: int, child: int, unit: int) -> None:

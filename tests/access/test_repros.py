@@ -22,7 +22,7 @@ from django.utils import timezone
 from stafett import access
 from stafett.access import Action, Relation, Target
 from stafett.audit.models import AuditEvent
-from stafett.logs import actions, lifecycle, queries
+from stafett.logs import actions, queries
 from stafett.logs import models as log_models
 from stafett.logs.guardians import link_guardian
 from stafett.logs.models import CloseReason, Consent, Handover, Participant, RelayLog
@@ -73,7 +73,7 @@ def colleague(cast) -> Person:
 
 
 def test_participant_loses_access_when_consent_no_longer_covers_their_service(client, cast, log, make_consent):
-    lifecycle.renew_consent(actor=cast.kari, log=log, consent=make_consent(services=["barnehage", "skole"]))
+    actions.renew_consent(actor=cast.kari, log=log, consent=make_consent(services=["barnehage", "skole"]))
     log = fresh(log)
 
     assert not access.can(cast.nina, Action.VIEW_LOG, log)
@@ -84,7 +84,7 @@ def test_participant_loses_access_when_consent_no_longer_covers_their_service(cl
 
 def test_participant_cut_off_by_narrowed_consent_is_removed_logged_and_the_holder_is_told(cast, log, make_consent):
     told_before = notifications_to(cast.kari)
-    lifecycle.renew_consent(actor=cast.kari, log=log, consent=make_consent(services=["barnehage", "skole"]))
+    actions.renew_consent(actor=cast.kari, log=log, consent=make_consent(services=["barnehage", "skole"]))
 
     participant = Participant.objects.get(log=log, person=cast.nina)
     assert participant.removed_at is not None
@@ -94,8 +94,8 @@ def test_participant_cut_off_by_narrowed_consent_is_removed_logged_and_the_holde
 
 
 def test_reopened_log_keeps_only_participants_the_new_consent_covers(cast, log, make_consent):
-    lifecycle.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
-    lifecycle.reopen_log(actor=cast.kari, log=fresh(log), consent=make_consent(services=["barnehage"]))
+    actions.close_log(actor=cast.kari, log=log, reason=CloseReason.GOALS_MET)
+    actions.reopen_log(actor=cast.kari, log=fresh(log), consent=make_consent(services=["barnehage"]))
     log = fresh(log)
 
     active = log.participants.filter(removed_at__isnull=True).select_related("unit")
@@ -110,7 +110,7 @@ def test_reopened_log_keeps_only_participants_the_new_consent_covers(cast, log, 
 
 def test_a_leader_cannot_propose_herself_as_holder(cast, log):
     with pytest.raises(ValidationError):
-        lifecycle.propose_handover(actor=cast.berit, log=log, to=cast.berit, unit=cast.kindergarten)
+        actions.propose_handover(actor=cast.berit, log=log, to=cast.berit, unit=cast.kindergarten)
     assert not Handover.objects.filter(to_person=cast.berit).exists()
 
 
@@ -129,7 +129,7 @@ def test_the_handover_page_does_not_offer_the_leader_herself_and_refuses_her(cli
 
 
 def test_a_proposed_holder_does_not_read_the_log_until_she_accepts(client, cast, log, colleague):
-    handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=colleague, unit=cast.kindergarten)
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=colleague, unit=cast.kindergarten)
     client.force_login(colleague)
     assert not access.can(colleague, Action.VIEW_LOG, log)
     assert client.get(log_url(log)).status_code == 404
@@ -141,7 +141,7 @@ def test_a_proposed_holder_does_not_read_the_log_until_she_accepts(client, cast,
 
 def test_the_handover_answer_page_shows_what_is_needed_to_decide_and_no_plan_content(client, cast, log, colleague):
     note = "Du kjenner Emma fra avdelingen"
-    handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=colleague, unit=cast.kindergarten, note=note)
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=colleague, unit=cast.kindergarten, note=note)
     client.force_login(colleague)
     response = client.get(reverse("logs:answer_handover", args=[handover.code]))
     assert response.status_code == 200
@@ -158,7 +158,7 @@ def test_the_handover_answer_page_shows_what_is_needed_to_decide_and_no_plan_con
 
 
 def test_a_proposed_holder_may_answer_the_handover_but_not_read_the_log(cast, log, colleague):
-    lifecycle.propose_handover(actor=cast.kari, log=log, to=colleague, unit=cast.kindergarten)
+    actions.propose_handover(actor=cast.kari, log=log, to=colleague, unit=cast.kindergarten)
     assert Relation.PROPOSED_HOLDER not in access.POLICY[Target.LOG][Action.VIEW_LOG]
     assert Relation.PROPOSED_HOLDER in access.POLICY[Target.LOG][Action.ANSWER_HANDOVER]
     assert access.can(colleague, Action.ANSWER_HANDOVER, log)
@@ -279,7 +279,7 @@ def test_a_handover_is_refused_while_the_only_consent_has_not_started_yet(cast, 
         valid_from=today + timedelta(days=10), valid_until=today + timedelta(days=400)
     )
     with pytest.raises(ValidationError):
-        lifecycle.propose_handover(actor=cast.kari, log=log, to=colleague, unit=cast.kindergarten)
+        actions.propose_handover(actor=cast.kari, log=log, to=colleague, unit=cast.kindergarten)
     assert not Handover.objects.filter(log=log).exists()
 
 

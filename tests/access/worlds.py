@@ -20,9 +20,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from stafett.logs import actions, digital_consent, lifecycle, transitions
-from stafett.logs.actions import ConsentData, LogStart, MeasureData
-from stafett.logs.digital_consent import ConsentTerms
+from stafett.logs import actions
+from stafett.logs.actions import ConsentData, ConsentTerms, LogStart, MeasureData
 from stafett.logs.models import (
     Arena,
     CloseReason,
@@ -188,11 +187,11 @@ def measure_due_tomorrow(responsible: Person) -> MeasureData:
 
 def narrow_digitally(p: People, log: RelayLog, services: list[str]) -> None:
     """A renewal given digitally (the guardians approve after logging in) that leaves out PPT."""
-    request = digital_consent.request_consent(
+    request = actions.request_consent(
         actor=p.kari, log=fresh(log), terms=ConsentTerms(services=list(services), valid_until=today() + timedelta(700))
     )
     for signer in request.required_signers.order_by("id"):
-        digital_consent.answer_consent(actor=signer, request=request, approve=True, authenticated_by=ID_PORTEN)
+        actions.answer_consent(actor=signer, request=request, approve=True, authenticated_by=ID_PORTEN)
 
 
 def open_base_log(p: People, subject: Person) -> RelayLog:
@@ -212,7 +211,7 @@ def open_base_log(p: People, subject: Person) -> RelayLog:
     goal = actions.add_goal(actor=p.kari, log=fresh(log), arena=Arena.HOME, text="Trives og forteller om dagen")
     for person, _ in responsible_for_measures(p, subject):
         actions.add_measure(actor=p.kari, goal=goal, data=measure_due_tomorrow(person))
-    lifecycle.propose_handover(actor=p.berit, log=fresh(log), to=p.hege, unit=p.kindergarten)
+    actions.propose_handover(actor=p.berit, log=fresh(log), to=p.hege, unit=p.kindergarten)
     narrow_digitally(p, log, WITHOUT_PPT)
     return fresh(log)
 
@@ -220,7 +219,7 @@ def open_base_log(p: People, subject: Person) -> RelayLog:
 def open_awaiting_log(p: People, subject: Person) -> RelayLog:
     """Opened with a digital consent request nobody has answered yet. No action adds
     participants, measures or handovers before consent, so those rows are made directly."""
-    request = digital_consent.open_log_with_digital_consent(
+    request = actions.open_log_with_digital_consent(
         actor=p.kari,
         start=LogStart(subject=subject, unit=p.kindergarten),
         terms=ConsentTerms(services=list(FIRST_SERVICES), valid_until=today() + timedelta(700)),
@@ -276,15 +275,15 @@ def apply_state(p: People, log: RelayLog, state: str) -> None:
         )
         consent.signatories.set(signers(log.subject, log.unit))
     elif state == "consent_narrowed":
-        lifecycle.renew_consent(actor=kari, log=fresh(log), consent=paper_consent(log.subject, log.unit, NARROWED))
+        actions.renew_consent(actor=kari, log=fresh(log), consent=paper_consent(log.subject, log.unit, NARROWED))
     elif state == "passive":
-        lifecycle.withdraw_consent(actor=kari, log=fresh(log), on_paper=True)
+        actions.withdraw_consent(actor=kari, log=fresh(log), on_paper=True)
     elif state == "closed":
-        lifecycle.close_log(actor=kari, log=fresh(log), reason=CloseReason.GOALS_MET)
+        actions.close_log(actor=kari, log=fresh(log), reason=CloseReason.GOALS_MET)
     elif state == "content_deleted":
-        lifecycle.delete_content(actor=kari, log=fresh(log))
+        actions.delete_content(actor=kari, log=fresh(log))
     elif state == "guardians_shielded":
-        lifecycle.shield_from_guardians(actor=kari, log=fresh(log))
+        actions.shield_from_guardians(actor=kari, log=fresh(log))
     else:
         raise ValueError(state)
 
@@ -293,7 +292,7 @@ def shield(p: People, log: RelayLog) -> None:
     if log.status == LogStatus.AWAITING_CONSENT:  # no action writes in a log awaiting consent
         RelayLog.objects.filter(pk=log.pk).update(guardians_shielded_at=timezone.now())
     else:
-        lifecycle.shield_from_guardians(actor=p.kari, log=fresh(log))
+        actions.shield_from_guardians(actor=p.kari, log=fresh(log))
 
 
 @dataclass
@@ -419,19 +418,19 @@ def build_escalation_world(cast: Cast) -> EscalationWorld:
     actions.add_participant(actor=kari, log=fresh(logs["narrowed"]), person=p.lars, unit=p.school)
     actions.add_participant(actor=nina, log=fresh(logs["youth"]), person=kari, unit=p.kindergarten)
 
-    transition = transitions.start_transition(
+    transition = actions.start_transition(
         actor=kari,
         log=fresh(logs["active"]),
         kind=TransitionKind.KINDERGARTEN_TO_SCHOOL,
         to_unit=p.school,
         start_date=date(today().year + 1, 8, 17),
     )
-    transitions.notify_school(actor=kari, transition=transition)
-    lifecycle.propose_handover(actor=p.berit, log=fresh(logs["narrowed"]), to=p.hege, unit=p.kindergarten)
+    actions.notify_school(actor=kari, transition=transition)
+    actions.propose_handover(actor=p.berit, log=fresh(logs["narrowed"]), to=p.hege, unit=p.kindergarten)
     narrow_digitally(p, logs["narrowed"], WITHOUT_PPT)
     expire_consents(logs["expired"])
-    lifecycle.shield_from_guardians(actor=kari, log=fresh(logs["shielded"]))
-    lifecycle.close_log(actor=kari, log=fresh(logs["closed"]), reason=CloseReason.GOALS_MET)
+    actions.shield_from_guardians(actor=kari, log=fresh(logs["shielded"]))
+    actions.close_log(actor=kari, log=fresh(logs["closed"]), reason=CloseReason.GOALS_MET)
     leave_school(p)
 
     spare = p.child("Siri", age=4, guardian=p.silje)

@@ -4,9 +4,15 @@ One browser is started per test session; every test gets a fresh context
 (cookies, storage) in Norwegian. No browser is ever downloaded: without
 /usr/bin/chromium or node_modules/axe-core the tests are skipped locally
 and fail on CI (CI=true), which must run them.
+
+Every context also listens to Chromium's console for Content-Security-Policy
+(and Permissions-Policy) errors: `check_a11y` fails on any so far, and so does
+the end of every test that uses the `page` fixture.
 """
 
+import functools
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +34,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Chromium's console errors for what the policies block ("Executing inline script violates the
+# following Content Security Policy directive …", older "Refused to …") or cannot parse.
+POLICY_ERROR = re.compile(r"Content[- ]Security[- ]Policy|Permissions[- ]Policy", re.IGNORECASE)
 
 
 def _missing_or_skip(reason: str) -> None:
@@ -67,7 +76,27 @@ def new_context(browser, **kwargs):
     kwargs.setdefault("locale", "nb-NO")
     context = browser.new_context(**kwargs)
     context.set_default_timeout(10_000)
+    found: list[str] = []
+
+    def on_console(message) -> None:
+        if POLICY_ERROR.search(message.text):
+            found.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", on_console)
+    context.stafett_policy_errors = found
     return context
+
+
+def policy_errors(page) -> list[str]:
+    """The Content-Security-Policy and Permissions-Policy errors in the page's context so far."""
+    return page.context.stafett_policy_errors
+
+
+def _fail_on_policy_errors(errors: list[str]) -> None:
+    if errors:
+        lines = ["The browser reported Content-Security-Policy or Permissions-Policy errors:"]
+        lines += [f"- {error}" for error in errors]
+        pytest.fail("\n".join(lines), pytrace=False)
 
 
 @pytest.fixture
@@ -75,7 +104,8 @@ def page(browser):
     context = new_context(browser)
     page = context.new_page()
     yield page
-    context.close()
+    context.close()  # console messages still on their way arrive while it closes
+    _fail_on_policy_errors(context.stafett_policy_errors)
 
 
 _seeded_snapshot: list[sqlite3.Connection] = []
@@ -128,9 +158,11 @@ DUPLICATE_IDS_JS = """() => {
 
 def check_a11y(page) -> None:
     """Run axe-core (WCAG 2.1 A and AA) on the page, and look for duplicate ids;
-    fail with a readable list of violations."""
+    fail with a readable list of violations, or on any policy error in the console so far."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated, not added as a <script> element: the Content-Security-Policy blocks inline
+        # scripts, and code sent through the DevTools protocol is not the page's own.
+        page.evaluate(_axe_source())
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         WCAG_TAGS,
@@ -152,3 +184,9 @@ def check_a11y(page) -> None:
                 if summary:
                     lines.append(f"       {summary}")
         pytest.fail("\n".join(lines), pytrace=False)
+    _fail_on_policy_errors(policy_errors(page))
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text() + "\n;undefined"

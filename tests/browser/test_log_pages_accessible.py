@@ -1,6 +1,7 @@
 """A sweep over the pages (mostly stafettlogg pages) each demo person reaches by
 following links from their start page, up to three clicks deep, one page per
-route, each checked with axe-core."""
+route, each checked with axe-core and for Content-Security-Policy errors in
+Chromium's console (conftest.check_a11y)."""
 
 import re
 from urllib.parse import urljoin, urlsplit

@@ -287,7 +287,7 @@ def prepare_after_meeting_1(log, school_start: date):
 
     people, school, sfo = people_and_units()
     kari = people["kindergarten"]
-    t = transitions.start_transition(
+    t = actions.start_transition(
         actor=kari,
         log=log,
         kind=TransitionKind.KINDERGARTEN_TO_SCHOOL,
@@ -295,12 +295,12 @@ def prepare_after_meeting_1(log, school_start: date):
         start_date=school_start,
         sfo_unit=sfo,
     )
-    transitions.notify_school(actor=kari, transition=t)
+    actions.notify_school(actor=kari, transition=t)
     actions.add_participant(actor=kari, log=log, person=people["principal"], unit=school)
     actions.add_participant(actor=kari, log=log, person=people["sfo"], unit=sfo)
-    transitions.add_contact_teacher(actor=people["principal"], transition=t, teacher=people["contact_teacher"])
+    actions.add_contact_teacher(actor=people["principal"], transition=t, teacher=people["contact_teacher"])
     today = timezone.localdate()
-    m1 = transitions.schedule_transition_meeting(
+    m1 = actions.schedule_transition_meeting(
         actor=kari, transition=t, number=1, starts_at=at(today + timedelta(days=21), 14), place="Solsikken barnehage"
     )
     goal = actions.add_goal(actor=kari, log=log, arena=Arena.SERVICE, text="Noah får en trygg start på skolen.")
@@ -468,12 +468,12 @@ def test_from_overgangsmote_2_to_the_contact_teacher_taking_the_baton(page, live
 
 
 def test_overgangsmote_2_then_the_holder_closes_the_log(page, live_server, noah_log):
-    from stafett.logs import actions, transitions
+    from stafett.logs import actions
 
     school_start = next_school_start()
     transition, _ = prepare_after_meeting_1(noah_log, school_start)
     kari = people_and_units()[0]["kindergarten"]
-    m2 = transitions.schedule_transition_meeting(
+    m2 = actions.schedule_transition_meeting(
         actor=kari, transition=transition, number=2, starts_at=at(school_start + timedelta(days=10), 9), place="Skolen"
     )
     actions.record_minutes(

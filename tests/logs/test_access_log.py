@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stafett.audit.models import AuditAction, AuditEvent
-from stafett.logs import actions, lifecycle
+from stafett.logs import actions
 from tests.logs.conftest import png_upload
 
 
@@ -123,7 +123,7 @@ def test_opening_the_logs_child_welfare_dates_in_the_guide_is_on_the_access_log(
 
 
 def test_a_guardian_reads_the_access_log_in_plain_words_without_any_raw_key(client, cast, log):
-    lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.berit, unit=cast.kindergarten)
+    actions.propose_handover(actor=cast.kari, log=log, to=cast.berit, unit=cast.kindergarten)
     actions.record_view(actor=cast.nina, log=log, what="bilde")
 
     table = _access_log_as(client, cast.silje, log)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from stafett import access
 from stafett.access import Action
-from stafett.logs import lifecycle
+from stafett.logs import actions
 from stafett.logs.models import Consent, RelayLog
 from stafett.people.models import Membership, Person
 
@@ -41,12 +41,12 @@ def test_readers_agree_when_the_participant_has_left_the_unit(cast, log):
 
 
 def test_readers_agree_when_the_log_is_shielded_from_guardians(cast, log):
-    lifecycle.shield_from_guardians(actor=cast.kari, log=log)
+    actions.shield_from_guardians(actor=cast.kari, log=log)
     agree(cast, [log])
 
 
 def test_readers_agree_with_a_proposed_holder(cast, log):
-    lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.berit, unit=cast.kindergarten)
+    actions.propose_handover(actor=cast.kari, log=log, to=cast.berit, unit=cast.kindergarten)
     agree(cast, [log])
 
 

@@ -15,7 +15,7 @@ import time_machine
 from django.utils import timezone
 
 from stafett.core.reminders import run_reminders
-from stafett.logs import actions, lifecycle, transitions
+from stafett.logs import actions
 from stafett.logs.actions import EvaluationData, MeasureData
 from stafett.logs.models import (
     Arena,
@@ -109,7 +109,7 @@ def school(cast) -> tuple[Unit, Person]:
 
 
 def start_school_transition(cast, log: RelayLog, school: Unit):
-    return transitions.start_transition(
+    return actions.start_transition(
         actor=cast.kari,
         log=log,
         kind=TransitionKind.KINDERGARTEN_TO_SCHOOL,
@@ -202,7 +202,7 @@ def test_no_consent_warnings_after_renewal(cast, open_log, make_consent):
     log = open_log(until=day(35))
     run_every_day(D0, day(10))  # the 30-day warning on day 5
     with on(day(10)):
-        lifecycle.renew_consent(actor=cast.kari, log=log, consent=make_consent(valid_until=date(2028, 3, 1)))
+        actions.renew_consent(actor=cast.kari, log=log, consent=make_consent(valid_until=date(2028, 3, 1)))
 
     run_every_day(day(11), day(39))
 
@@ -231,7 +231,7 @@ def test_consent_made_with_ten_days_left_gets_the_late_14_day_warning_then_the_7
 
 
 def test_handover_not_answered_after_seven_days_reminds_proposed_holder_and_proposer_once(cast, log):
-    handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
 
     run_every_day(D0, day(30))
 
@@ -245,7 +245,7 @@ def test_handover_not_answered_after_seven_days_reminds_proposed_holder_and_prop
 def test_handover_reminder_follows_the_municipalitys_days(cast, log):
     cast.fjordvik.handover_reminder_days = 3
     cast.fjordvik.save()
-    lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
+    actions.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
 
     run_every_day(D0, day(30))
 
@@ -253,10 +253,10 @@ def test_handover_reminder_follows_the_municipalitys_days(cast, log):
 
 
 def test_answered_handover_is_not_reminded(cast, log):
-    handover = lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
     run_every_day(D0, day(5))
     with on(day(5)):
-        lifecycle.decline_handover(actor=cast.nina, handover=Handover.objects.get(pk=handover.pk), reason="Full")
+        actions.decline_handover(actor=cast.nina, handover=Handover.objects.get(pk=handover.pk), reason="Full")
 
     run_every_day(day(6), day(30))
 
@@ -346,7 +346,7 @@ def busy_log(cast, open_log, school) -> RelayLog:
     log = open_log(until=day(35))
     add_measure(log, cast.silje, deadline=day(10), evaluation=day(17))
     actions.add_participant(actor=cast.kari, log=log, person=cast.nina, unit=cast.health_station)
-    lifecycle.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
+    actions.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
     start_school_transition(cast, log, school[0])
     return log
 
@@ -401,7 +401,7 @@ def test_a_missed_day_sends_each_reminder_on_the_next_run_rather_than_never(cast
 
 
 def test_no_reminders_for_a_passive_log(cast, busy_log):
-    lifecycle.withdraw_consent(actor=cast.silje, log=busy_log)
+    actions.withdraw_consent(actor=cast.silje, log=busy_log)
     kari_leaves_the_kindergarten(cast)
 
     run_every_day(D0, day(120))
@@ -411,7 +411,7 @@ def test_no_reminders_for_a_passive_log(cast, busy_log):
 
 
 def test_no_reminders_for_a_closed_log(cast, busy_log):
-    lifecycle.close_log(actor=cast.kari, log=busy_log, reason=CloseReason.GOALS_MET)
+    actions.close_log(actor=cast.kari, log=busy_log, reason=CloseReason.GOALS_MET)
     kari_leaves_the_kindergarten(cast)
 
     run_every_day(D0, day(120))

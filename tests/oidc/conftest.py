@@ -3,6 +3,9 @@
 One provider process per test session, registered with the live server's callback
 URLs; each test points settings.OIDC_PROVIDERS at it. Without Node or the npm
 package the tests skip, except under CI=true, where they fail.
+
+`fake_provider` is the other one: a small Python provider (fake_provider.py) that
+issues whatever ID token a test writes, for the tokens a real provider never sends.
 """
 
 import json
@@ -18,6 +21,9 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+
+from tests.oidc import fake_provider as fake
+from tests.oidc.fake_provider import FakeProvider
 
 # The live server runs in a thread of this process; Django's ORM sees the async test loop otherwise.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -122,3 +128,22 @@ def oidc_provider(_oidc_provider_process: ProviderProcess, live_server, settings
     settings.OIDC_PROVIDERS = providers
     yield _oidc_provider_process
     assert _oidc_provider_process.process.poll() is None, "OpenID provider died:\n" + _oidc_provider_process.log()
+
+
+@pytest.fixture(scope="session")
+def _fake_provider_server() -> Iterator[FakeProvider]:
+    provider = FakeProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def fake_provider(_fake_provider_server: FakeProvider, settings) -> Iterator[FakeProvider]:
+    """Both logins go to the fake provider; each test starts with no codes outstanding."""
+    provider = _fake_provider_server
+    providers = {name: dict(conf) for name, conf in settings.OIDC_PROVIDERS.items()}
+    for name, client_id in CLIENT_IDS.items():
+        providers[name].update(issuer=provider.issuer, client_id=client_id, client_secret=fake.CLIENT_SECRET)
+    settings.OIDC_PROVIDERS = providers
+    provider.pending.clear()
+    yield provider

@@ -8,13 +8,16 @@ email when it has an @.
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from importlib import import_module
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
 import requests
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.urls import reverse
 
-from stafett.audit.models import AuditEvent
+from stafett.audit.models import AuditAction, AuditEvent
 from stafett.core.demo_data import synthetic_national_id
 from stafett.people.models import Guardianship, LoginIdentity, Membership, Municipality, Person, Role, ServiceType, Unit
 
@@ -103,6 +106,30 @@ def log_in(session: requests.Session, base: str, provider: str, login: str, acr:
     return page
 
 
+def until_callback_for(session: requests.Session, base: str, provider: str, login: str, acr: str = HIGH) -> str:
+    """Log in at the provider; the callback URL it sends us to, not yet visited."""
+    page = session.get(start_login(session, base, provider))
+    return until_callback(session, submit_login_form(session, page, login, acr), base)
+
+
+def query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def stored_session(session: requests.Session) -> SessionBase:
+    """The server side of a visitor's session (where Authlib keeps state, nonce and PKCE verifier)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return store(session_key=session.cookies[settings.SESSION_COOKIE_NAME])
+
+
+def pending_login_key(provider: str, callback: str) -> str:
+    return f"_state_{provider}_{query(callback)['state']}"  # Authlib's session key for one login
+
+
+def refusals() -> list[str]:
+    return [e.details["årsak"] for e in AuditEvent.objects.filter(action=AuditAction.LOGIN_REFUSED).order_by("id")]
+
+
 def start_page(session: requests.Session, base: str) -> str:
     response = session.get(base + reverse("core:start"))
     response.raise_for_status()
@@ -181,6 +208,13 @@ def test_citizen_without_high_assurance_is_refused_with_norwegian_page(base, oid
     assert "Hei, Solveig" not in start_page(visitor, base)
     assert not AuditEvent.objects.filter(action="login").exists()
     assert not LoginIdentity.objects.exists()
+    row = AuditEvent.objects.get(action=AuditAction.LOGIN_REFUSED)
+    assert row.details == {
+        "metode": "citizen",
+        "årsak": "acr_too_low",
+        "feil": SUBSTANTIAL,
+        "fødselsnummer": mother.national_id[:6] + " *****",
+    }
 
 
 def test_unknown_citizen_gets_clear_norwegian_page_not_error(base, oidc_provider, visitor):
@@ -210,6 +244,24 @@ def test_staff_not_on_any_staff_list_is_refused(base, oidc_provider, visitor):
 
     assert "Velkommen til Stafett" in start_page(visitor, base)
     assert not AuditEvent.objects.filter(action="login").exists()
+    assert refusals() == ["not_on_staff_list", "not_on_staff_list"]
+
+
+def test_staff_email_shared_by_two_people_is_refused_and_points_to_the_system_administrator(
+    base, oidc_provider, visitor
+):
+    staff_member("tor.bakke@testvik.example")
+    person("Tor", "Bakke", email="Tor.Bakke@testvik.example")  # the same address on someone else
+
+    refused = log_in(visitor, base, "staff", "tor.bakke@testvik.example", acr="")
+
+    assert refused.status_code == 403
+    assert REFUSED_HEADING in refused.text
+    assert "Flere personer i Stafett har e-postadressen" in refused.text
+    assert "Ta kontakt med systemansvarlig" in refused.text
+    assert not LoginIdentity.objects.exists()  # nobody is remembered for the subject
+    assert not AuditEvent.objects.filter(action="login").exists()
+    assert refusals() == ["email_ambiguous"]
 
 
 def test_tampered_state_is_refused(base, oidc_provider, visitor):
@@ -223,11 +275,87 @@ def test_tampered_state_is_refused(base, oidc_provider, visitor):
 
     refused = visitor.get(tampered)
 
-    assert refused.status_code == 403
+    assert refused.status_code == 400
     assert REFUSED_HEADING in refused.text
     assert "Innloggingen kunne ikke fullføres" in refused.text
     assert "Hei, Solveig" not in start_page(visitor, base)
     assert not AuditEvent.objects.filter(action="login").exists()
+    assert refusals() == ["state_mismatch"]
+
+
+def test_second_use_of_the_callback_is_refused_in_the_same_browser_and_in_another(base, oidc_provider, visitor):
+    mother = guardian_with_child()
+    callback = until_callback_for(visitor, base, "citizen", mother.national_id)
+    assert "Hei, Solveig" in visitor.get(callback).text
+
+    again = visitor.get(callback)
+
+    assert again.status_code == 400
+    assert "allerede brukt" in again.text
+    # Still signed in from the first time, and told so: the refusal is not a logout.
+    assert "Du er fortsatt logget inn som Solveig Berntsen" in again.text
+    with requests.Session() as elsewhere:
+        stolen = elsewhere.get(callback)
+    assert stolen.status_code == 400
+    assert REFUSED_HEADING in stolen.text
+    assert AuditEvent.objects.filter(action="login").count() == 1
+    assert refusals() == ["callback_reused", "state_mismatch"]
+
+
+def test_a_replayed_authorization_code_is_refused_by_the_provider_even_with_the_login_state(
+    base, oidc_provider, visitor
+):
+    mother = guardian_with_child()
+    callback = until_callback_for(visitor, base, "citizen", mother.national_id)
+    key = pending_login_key("citizen", callback)
+    pending = stored_session(visitor)[key]  # state, nonce and PKCE verifier of this login
+    assert "Hei, Solveig" in visitor.get(callback).text
+
+    with requests.Session() as attacker:
+        start_login(attacker, base, "citizen")
+        session = stored_session(attacker)
+        session[key] = pending  # as if the attacker had the victim's session too
+        session.save()
+        replayed = attacker.get(callback)
+
+        assert replayed.status_code == 400
+        assert "allerede brukt eller hører til en annen innlogging" in replayed.text
+        assert "Velkommen til Stafett" in start_page(attacker, base)
+    assert AuditEvent.objects.filter(action="login").count() == 1
+    assert AuditEvent.objects.get(action=AuditAction.LOGIN_REFUSED).details["feil"] == "invalid_grant"
+    assert refusals() == ["code_rejected"]
+
+
+def test_a_code_verifier_that_does_not_match_the_pkce_challenge_is_refused(base, oidc_provider, visitor):
+    mother = guardian_with_child()
+    callback = until_callback_for(visitor, base, "citizen", mother.national_id)
+    key = pending_login_key("citizen", callback)
+    session = stored_session(visitor)
+    pending = session[key]
+    pending["data"]["code_verifier"] = "x" * 48  # a verifier, but not the one the challenge was made from
+    session[key] = pending
+    session.save()
+
+    refused = visitor.get(callback)
+
+    assert refused.status_code == 400
+    assert REFUSED_HEADING in refused.text
+    assert "Hei, Solveig" not in start_page(visitor, base)
+    assert refusals() == ["code_rejected"]
+
+
+def test_the_session_id_changes_at_login(base, oidc_provider, visitor):
+    mother = guardian_with_child()
+    callback = until_callback_for(visitor, base, "citizen", mother.national_id)
+    before = stored_session(visitor)
+    assert before.exists(before.session_key)  # the login is pending in this session
+
+    assert "Hei, Solveig" in visitor.get(callback).text
+
+    after = stored_session(visitor)
+    assert after.session_key != before.session_key
+    assert not before.exists(before.session_key)  # the old id is worth nothing now
+    assert after["_auth_user_id"] == str(mother.pk)
 
 
 def test_logout_ends_session(base, oidc_provider, visitor):

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stafett.core.reminders import run_reminders
-from stafett.logs import actions, lifecycle
-from stafett.logs.digital_consent import ConsentTerms, request_consent
+from stafett.logs import actions
+from stafett.logs.actions import ConsentTerms, request_consent
 from stafett.logs.models import MeasureCategory
 from stafett.notify.models import Notification, Status
 from stafett.notify.outbox import deliver_due, preferences
@@ -39,7 +39,7 @@ def test_shielding_stops_everything_reaching_the_guardians(client, cast, log, sm
     actions.post_message(actor=cast.kari, log=log, text="Før mistanken")
     assert Notification.objects.filter(recipient=cast.silje, status=Status.PENDING).exists()
 
-    lifecycle.shield_from_guardians(actor=cast.nina, log=log)
+    actions.shield_from_guardians(actor=cast.nina, log=log)
 
     # Everything that would normally tell them:
     actions.post_message(actor=cast.kari, log=log, text="Etter mistanken")

@@ -1,0 +1,333 @@
+"""Consent (SPEC §4): the signed paper form, renewing it, what a narrower consent ends,
+and withdrawal.
+
+Digital consent (issue: besides the signed paper form): the holder prepares it, each
+guardian — and the youth from the municipality's signing age — approves after logging
+in, and the approvals (who, when, how authenticated) are the record."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from stafett import access
+from stafett.access import Action, Relation
+from stafett.archive.copies import make_archive_copy
+from stafett.archive.models import ArchiveEvent
+from stafett.audit.models import AuditAction
+from stafett.lib.uploads import check_upload
+from stafett.logs import news
+from stafett.logs.actions.common import _audit, _require_active, guardians_of
+from stafett.logs.models import (
+    Consent,
+    ConsentApproval,
+    ConsentRequest,
+    ConsentRequestStatus,
+    Handover,
+    HandoverStatus,
+    Level,
+    LogStatus,
+    Participant,
+    RelayLog,
+)
+from stafett.notify import events
+from stafett.notify.models import Kind
+from stafett.people.models import Person, Unit
+
+DEFAULT_CONSENT_YEARS = 2  # seeds/003 §6 step 6
+
+
+# The holder is warned this many days before consent runs out (SPEC §4).
+CONSENT_WARNING_DAYS = 30
+
+
+def default_consent_end(today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year + DEFAULT_CONSENT_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + DEFAULT_CONSENT_YEARS, day=28)
+
+
+@dataclass
+class ConsentData:
+    services: list[str]
+    signatories: list[Person]
+    document: UploadedFile
+    collected_at_unit: Unit
+    valid_until: date = field(default_factory=default_consent_end)
+    valid_from: date = field(default_factory=timezone.localdate)
+    not_shared: str = ""
+    level: int = Level.ONE
+
+
+def check_consent(data: ConsentData, subject: Person, unit: Unit, today: date) -> None:
+    errors: dict[str, list[str]] = {}
+    if data.valid_until < today:
+        errors.setdefault("valid_until", []).append("Samtykket er utløpt. Det må gjelde fram i tid.")
+    if data.valid_until < data.valid_from:
+        errors.setdefault("valid_until", []).append("Sluttdatoen må være etter startdatoen.")
+    if not data.services:
+        errors.setdefault("services", []).append("Kryss av for hvilke tjenester samtykket gjelder.")
+    elif unit.service_type not in data.services:
+        errors.setdefault("services", []).append(
+            f"Samtykket må gjelde {unit.get_service_type_display().lower()}, der stafettholderen arbeider."
+        )
+    guardians = set(guardians_of(subject))
+    signed = set(data.signatories)
+    if not signed & guardians:
+        errors.setdefault("signatories", []).append("Minst én foresatt må ha signert samtykket.")
+    if signed - guardians - {subject}:
+        errors.setdefault("signatories", []).append("Bare foresatte og barnet selv kan signere samtykket.")
+    age = subject.age_on(today)
+    if age is not None and age >= unit.municipality.youth_signs_from_age and subject not in signed:
+        errors.setdefault("signatories", []).append(
+            f"{subject.given_name} er {age} år og må selv signere samtykket "
+            f"(fra {unit.municipality.youth_signs_from_age} år)."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_consent(actor: Person, log: RelayLog, data: ConsentData) -> Consent:
+    try:
+        checked = check_upload(data.document)
+    except ValidationError as e:
+        raise ValidationError({"document": e.messages}) from None
+    consent = Consent(
+        log=log,
+        services=sorted(set(data.services)),
+        not_shared=data.not_shared.strip(),
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+        collected_by=actor,
+        collected_at_unit=data.collected_at_unit,
+        level=data.level,
+        document_extension=checked.extension,
+        document_content_type=checked.content_type,
+    )
+    consent.full_clean()  # before the file is stored: a rollback would not remove it from disk
+    consent.document.save("samtykke", data.document, save=False)
+    consent.save()
+    consent.signatories.set(data.signatories)
+    _audit(
+        actor,
+        log,
+        AuditAction.CONSENT_RECORDED,
+        consent,
+        tjenester=consent.services,
+        gyldig_til=consent.valid_until.isoformat(),
+        signert_av=[p.full_name for p in data.signatories],
+    )
+    return consent
+
+
+# --- Renewal and withdrawal ---------------------------------------------------------
+
+
+@transaction.atomic
+def renew_consent(*, actor: Person, log: RelayLog, consent: ConsentData) -> Consent:
+    """New or extended consent; the earlier ones stay in the history (seeds/003 §6)."""
+    _require_active(actor, log, Action.RENEW_CONSENT, "Loggen er ikke aktiv. Åpne den på nytt med nytt samtykke.")
+    check_consent(consent, log.subject, log.unit, timezone.localdate())
+    saved = save_consent(actor, log, consent)
+    end_access_outside_consent(actor=actor, log=log, consent=saved)
+    return saved
+
+
+def end_access_outside_consent(*, actor: Person, log: RelayLog, consent: Consent) -> list[Participant]:
+    """SPEC §3: a participant whose service the new consent does not cover loses access at once.
+    They are marked removed (with why, in the access log), an open proposal to hand the log to
+    such a service is withdrawn, and the holder is told who lost access."""
+    now = timezone.now()
+    outside = [
+        p
+        for p in log.participants.filter(removed_at__isnull=True).select_related("person", "unit")
+        if not consent.covers(p.unit.service_type)
+    ]
+    for p in outside:
+        Participant.objects.filter(pk=p.pk).update(removed_at=now)
+        _audit(
+            actor,
+            log,
+            AuditAction.PARTICIPANT_LOST_ACCESS,
+            p,
+            person=p.person.full_name,
+            tjenestested=p.unit.name,
+            grunn=f"Samtykket gjelder ikke lenger {p.unit.get_service_type_display().lower()}.",
+        )
+    for handover in log.handovers.filter(status=HandoverStatus.PROPOSED).select_related("to_unit"):
+        if not consent.covers(handover.to_unit.service_type):
+            Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.WITHDRAWN, decided_at=now)
+            _audit(actor, log, AuditAction.HANDOVER_WITHDRAWN, handover, grunn="Samtykket gjelder ikke tjenesten.")
+    if outside:
+        events.tell(log.holder, kind=Kind.ACCESS_ENDED, path=news.log_path(log))
+    return outside
+
+
+@transaction.atomic
+def withdraw_consent(*, actor: Person, log: RelayLog, on_paper: bool = False) -> RelayLog:
+    """Guardians or a youth with rights withdraw in the app; the holder records a paper
+    withdrawal. Then: an archive copy, and the log is passive — read-only, no participants
+    (seeds/003 5.5, seeds/004 «Når samtykke trekkes tilbake»)."""
+    _require_active(actor, log, Action.WITHDRAW_CONSENT, "Samtykket er allerede trukket tilbake, og loggen er passiv.")
+    relations = access.relations_to(actor, log)
+    party = relations & {Relation.GUARDIAN, Relation.YOUTH}
+    if not on_paper and not party:
+        raise PermissionDenied("Bare de foresatte eller ungdommen selv kan trekke samtykket i appen.")
+    if on_paper and Relation.HOLDER not in relations:
+        raise PermissionDenied
+    now = timezone.now()
+    # Everyone involved is told — before participants lose access (seeds/004).
+    news.log_news(log=log, actor=actor, kind=Kind.CONSENT_WITHDRAWN)
+    log.consents.filter(withdrawn_at__isnull=True).update(
+        withdrawn_at=now, withdrawn_by_name=actor.full_name, withdrawal_on_paper=on_paper
+    )
+    RelayLog.objects.filter(pk=log.pk).update(status=LogStatus.PASSIVE)
+    log.status = LogStatus.PASSIVE
+    Handover.objects.filter(log=log, status=HandoverStatus.PROPOSED).update(
+        status=HandoverStatus.WITHDRAWN, decided_at=now
+    )
+    _audit(actor, log, AuditAction.CONSENT_WITHDRAWN, på_papir=on_paper)
+    make_archive_copy(relay_log=log, event=ArchiveEvent.CONSENT_WITHDRAWN)
+    return log
+
+
+# --- Digital consent ----------------------------------------------------------------
+
+
+@dataclass
+class ConsentTerms:
+    services: list[str]
+    valid_until: date
+    not_shared: str = ""
+    level: int = Level.TWO
+
+
+def required_signers(log: RelayLog, today: date | None = None) -> list[Person]:
+    today = today or timezone.localdate()
+    signers = guardians_of(log.subject)
+    age = log.subject.age_on(today)
+    if age is not None and age >= log.unit.municipality.youth_signs_from_age:
+        signers.append(log.subject)
+    return signers
+
+
+def _check_terms(terms: ConsentTerms, log: RelayLog) -> None:
+    errors: dict[str, list[str]] = {}
+    if terms.valid_until <= timezone.localdate():
+        errors["valid_until"] = ["Samtykket må gjelde fram i tid."]
+    if not terms.services:
+        errors["services"] = ["Kryss av for hvilke tjenester samtykket gjelder."]
+    elif log.unit.service_type not in terms.services:
+        errors["services"] = [f"Samtykket må gjelde {log.unit.get_service_type_display().lower()}."]
+    if not guardians_of(log.subject):
+        errors["services"] = errors.get("services", []) + ["Barnet har ingen registrerte foresatte som kan samtykke."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _new_request(actor: Person, log: RelayLog, terms: ConsentTerms) -> ConsentRequest:
+    if log.guardians_shielded_at is not None:
+        raise ValidationError(
+            "Loggen er skjermet for de foresatte fordi det er mistanke om vold eller overgrep. "
+            "Barnevernet avgjør videre samarbeid med familien."
+        )
+    if log.consent_requests.filter(status=ConsentRequestStatus.PENDING).exists():
+        raise ValidationError("Det finnes allerede en forespørsel om samtykke som venter på svar.")
+    _check_terms(terms, log)
+    request = ConsentRequest(
+        log=log,
+        services=sorted(set(terms.services)),
+        not_shared=terms.not_shared.strip(),
+        valid_until=terms.valid_until,
+        level=terms.level,
+        requested_by=actor,
+    )
+    request.full_clean()
+    request.save()
+    signers = required_signers(log)
+    request.required_signers.set(signers)
+    _audit(actor, log, AuditAction.CONSENT_REQUESTED, request, til=[p.full_name for p in signers])
+    for signer in signers:
+        events.tell(signer, kind=Kind.CONSENT_REQUEST, path=f"/samtykke/{request.code}/")
+    return request
+
+
+@transaction.atomic
+def request_consent(*, actor: Person, log: RelayLog, terms: ConsentTerms) -> ConsentRequest:
+    """Renew or extend consent digitally."""
+    access.require(actor, Action.RENEW_CONSENT, log)
+    return _new_request(actor, log, terms)
+
+
+@transaction.atomic
+def answer_consent(*, actor: Person, request: ConsentRequest, approve: bool, authenticated_by: str) -> ConsentRequest:
+    log = request.log
+    if not request.required_signers.filter(pk=actor.pk).exists():
+        access.require(actor, Action.VIEW_LOG, log)
+        raise PermissionDenied("Samtykket skal ikke signeres av deg.")
+    if request.status != ConsentRequestStatus.PENDING:
+        raise ValidationError(f"Forespørselen er allerede {request.get_status_display().lower()}.")
+    if request.approvals.filter(person=actor).exists():
+        raise ValidationError("Du har allerede svart.")
+    ConsentApproval.objects.create(request=request, person=actor, approved=approve, authenticated_by=authenticated_by)
+    _audit(
+        actor,
+        log,
+        AuditAction.CONSENT_APPROVED if approve else AuditAction.CONSENT_DECLINED,
+        request,
+        metode=authenticated_by,
+    )
+    if not approve:
+        ConsentRequest.objects.filter(pk=request.pk).update(status=ConsentRequestStatus.DECLINED)
+        request.status = ConsentRequestStatus.DECLINED
+        return request
+    approved = set(request.approvals.filter(approved=True).values_list("person_id", flat=True))
+    if approved >= set(request.required_signers.values_list("id", flat=True)):
+        _complete(request)
+    return request
+
+
+def _complete(request: ConsentRequest) -> None:
+    log = request.log
+    consent = Consent(
+        log=log,
+        services=request.services,
+        not_shared=request.not_shared,
+        valid_until=request.valid_until,
+        level=request.level,
+        collected_by=request.requested_by,
+        collected_at_unit=log.unit,
+        request=request,
+        document_content_type="",
+        document_extension="",
+    )
+    consent.full_clean()
+    consent.save()
+    consent.signatories.set(request.required_signers.all())
+    ConsentRequest.objects.filter(pk=request.pk).update(status=ConsentRequestStatus.COMPLETED)
+    request.status = ConsentRequestStatus.COMPLETED
+    if log.status == LogStatus.AWAITING_CONSENT:
+        RelayLog.objects.filter(pk=log.pk).update(status=LogStatus.ACTIVE)
+        log.status = LogStatus.ACTIVE
+    _audit(
+        request.requested_by,
+        log,
+        AuditAction.CONSENT_RECORDED,
+        consent,
+        digitalt=True,
+        gyldig_til=str(request.valid_until),
+    )
+
+
+def pending_for(person: Person) -> list[ConsentRequest]:
+    """Consent requests waiting for this person's answer (start page)."""
+    return list(
+        ConsentRequest.objects.filter(status=ConsentRequestStatus.PENDING, required_signers=person)
+        .exclude(approvals__person=person)
+        .select_related("log__subject", "log__unit", "requested_by")
+    )

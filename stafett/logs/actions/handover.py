@@ -1,0 +1,88 @@
+"""Handing over the baton: a new holder is proposed and accepts or declines."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stafett import access
+from stafett.access import Action
+from stafett.archive.copies import make_archive_copy
+from stafett.archive.models import ArchiveEvent
+from stafett.audit.models import AuditAction
+from stafett.logs.actions.common import _audit, _require_active
+from stafett.logs.actions.transition import complete_open_transitions
+from stafett.logs.models import Handover, HandoverStatus, Participant, RelayLog, current_consent
+from stafett.notify import events
+from stafett.notify.models import Kind
+from stafett.people.models import Membership, Person, Unit
+
+
+@transaction.atomic
+def propose_handover(*, actor: Person, log: RelayLog, to: Person, unit: Unit, note: str = "") -> Handover:
+    _require_active(actor, log, Action.HAND_OVER, "Loggen er ikke aktiv. Stafettholderen kan ikke byttes nå.")
+    if to.id == actor.id:
+        # SPEC §3: nobody grants access to themselves — a leader asks someone else.
+        raise ValidationError({"to": "Du kan ikke foreslå deg selv som stafettholder. Velg en annen."})
+    if to.id == log.holder_id:
+        raise ValidationError({"to": f"{to.full_name} er allerede stafettholder."})
+    if not Membership.objects.active().filter(person=to, unit=unit).exists():
+        raise ValidationError({"to": f"{to.full_name} står ikke på ansattlisten ved {unit.name}."})
+    consent = current_consent(log)
+    if consent is None or not consent.covers(unit.service_type):
+        raise ValidationError(
+            {"to": f"{unit.get_service_type_display()} er ikke med i samtykket. Forny eller utvid samtykket først."}
+        )
+    handover = Handover(
+        log=log, from_holder=log.holder, to_person=to, to_unit=unit, proposed_by=actor, note=note.strip()
+    )
+    handover.full_clean()
+    try:
+        with transaction.atomic():
+            handover.save()
+    except IntegrityError:
+        raise ValidationError("Det finnes allerede et forslag om ny stafettholder som venter på svar.") from None
+    _audit(actor, log, AuditAction.HANDOVER_PROPOSED, handover, til=to.full_name, tjenestested=unit.name)
+    events.tell(to, kind=Kind.HANDOVER_REQUEST, path=f"/overforing/{handover.code}/")
+    return handover
+
+
+def _open_handover(actor: Person, handover: Handover) -> RelayLog:
+    if handover.to_person_id == actor.id and handover.status != HandoverStatus.PROPOSED:
+        raise ValidationError(f"Forslaget er allerede {handover.get_status_display().lower()}.")
+    # Not addressed to you: the log's readers get 403, everyone else 404 (access.POLICY).
+    access.require(actor, Action.ANSWER_HANDOVER, handover.log)
+    if handover.to_person_id != actor.id:
+        raise PermissionDenied("Overføringen er ikke til deg.")
+    return handover.log
+
+
+@transaction.atomic
+def accept_handover(*, actor: Person, handover: Handover) -> RelayLog:
+    """The baton passes only now; a change of unit is a change of service (both archive moments)."""
+    log = _open_handover(actor, handover)
+    service_changed = handover.to_unit.service_type != log.unit.service_type
+    old_holder = log.holder
+    log.holder = handover.to_person
+    log.unit = handover.to_unit
+    RelayLog.objects.filter(pk=log.pk).update(holder=handover.to_person, unit=handover.to_unit)
+    Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.ACCEPTED, decided_at=timezone.now())
+    Participant.objects.filter(log=log, person=handover.to_person, removed_at__isnull=True).update(
+        removed_at=timezone.now()
+    )
+    complete_open_transitions(log, new_holder=actor)
+    _audit(actor, log, AuditAction.HANDOVER_ACCEPTED, handover, fra=old_holder.full_name, til=actor.full_name)
+    make_archive_copy(
+        relay_log=log, event=ArchiveEvent.SERVICE_CHANGE if service_changed else ArchiveEvent.HOLDER_CHANGE
+    )
+    return log
+
+
+@transaction.atomic
+def decline_handover(*, actor: Person, handover: Handover, reason: str = "") -> Handover:
+    log = _open_handover(actor, handover)
+    Handover.objects.filter(pk=handover.pk).update(
+        status=HandoverStatus.DECLINED, decided_at=timezone.now(), decline_reason=reason.strip()[:300]
+    )
+    handover.status = HandoverStatus.DECLINED
+    _audit(actor, log, AuditAction.HANDOVER_DECLINED, handover, begrunnelse=reason.strip()[:300])
+    return handover

@@ -1,0 +1,99 @@
+"""Participants: who works in the log besides the holder, and removing them."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from stafett import access
+from stafett.access import Action
+from stafett.audit.models import AuditAction
+from stafett.logs.actions.common import _audit
+from stafett.logs.models import Participant, RelayLog, current_consent
+from stafett.people.models import Membership, Person, Unit
+
+
+@dataclass
+class NotificationChoices:
+    new_message: bool = True
+    calendar: bool = True
+    comment: bool = False
+
+
+@transaction.atomic
+def add_participant(
+    *,
+    actor: Person,
+    log: RelayLog,
+    person: Person,
+    unit: Unit,
+    notify: NotificationChoices | None = None,
+    extra_reason: str = "",
+) -> Participant:
+    access.require(actor, Action.MANAGE_PARTICIPANTS, log)
+    return add_participant_unchecked(
+        actor=actor, log=log, person=person, unit=unit, notify=notify, extra_reason=extra_reason
+    )
+
+
+def add_participant_unchecked(
+    *,
+    actor: Person,
+    log: RelayLog,
+    person: Person,
+    unit: Unit,
+    notify: NotificationChoices | None = None,
+    extra_reason: str = "",
+) -> Participant:
+    """The rules for any new participant; the caller has checked who may add (holder, or the
+    principal adding the contact teacher in a transition, seeds/000)."""
+    notify = notify or NotificationChoices()
+    if not Membership.objects.active().filter(person=person, unit=unit).exists():
+        raise ValidationError({"person": f"{person.full_name} står ikke på ansattlisten ved {unit.name}."})
+    if person.id == log.holder_id:
+        raise ValidationError({"person": f"{person.full_name} er stafettholder og har allerede tilgang."})
+    consent = current_consent(log)
+    if consent is None:
+        raise ValidationError("Samtykket er ikke gyldig lenger. Forny samtykket før du legger til deltakere.")
+    if not consent.covers(unit.service_type):
+        raise ValidationError(
+            {
+                "unit": f"{unit.get_service_type_display()} er ikke med i samtykket. "
+                "De foresatte må gi nytt eller utvidet samtykke før noen fra denne tjenesten kan bli med."
+            }
+        )
+    active = log.participants.filter(removed_at__isnull=True)
+    if active.filter(person=person).exists():
+        raise ValidationError({"person": f"{person.full_name} er allerede deltaker."})
+    if active.filter(unit=unit).exists() and not extra_reason.strip():
+        # seeds/001 §7: at most one participant per unit, unless the holder says why.
+        raise ValidationError(
+            {"extra_reason": f"Det er allerede en deltaker fra {unit.name}. Skriv hvorfor det trengs én til."}
+        )
+    participant = Participant(
+        log=log,
+        person=person,
+        unit=unit,
+        extra_reason=extra_reason.strip(),
+        notify_message=notify.new_message,
+        notify_calendar=notify.calendar,
+        notify_comment=notify.comment,
+    )
+    participant.full_clean()
+    participant.save()
+    _audit(actor, log, AuditAction.PARTICIPANT_ADDED, participant, person=person.full_name, tjenestested=unit.name)
+    return participant
+
+
+@transaction.atomic
+def remove_participant(*, actor: Person, participant: Participant) -> Participant:
+    """Access ends at once; the participant's history in the log stays."""
+    log = participant.log
+    access.require(actor, Action.MANAGE_PARTICIPANTS, log)
+    if participant.removed_at is not None:
+        raise ValidationError("Deltakeren er allerede fjernet.")
+    participant.removed_at = timezone.now()
+    participant.save(update_fields=["removed_at"])
+    _audit(actor, log, AuditAction.PARTICIPANT_REMOVED, participant, person=participant.person.full_name)
+    return participant
