@@ -371,7 +371,6 @@ _PAIRS: dict[Relation, Callable[[date], QuerySet[Any]]] = {
     R.RECEIVING_PRINCIPAL: _receiving_principal,
     R.RECEIVING_LEADER: _receiving_leader,
 }
-LOG_RELATIONS = frozenset(_PAIRS)
 
 
 # Placeholders for the person and the log: the query is built and compiled once a day per
@@ -456,11 +455,6 @@ def readers_of(logs: list[RelayLog], today: Any = None) -> dict[int, set[int]]:
 
 def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def has_youth_rights(subject: Person, log: RelayLog, today: Any) -> bool:
-    age = subject.age_on(today)
-    return age is not None and age >= log.unit.municipality.youth_logs_in_from_age
 
 
 def _municipality_of_unit_covers(municipality_id: int, unit: Unit) -> bool:

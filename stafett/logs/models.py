@@ -195,10 +195,6 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
     def valid_on(self, day: date) -> "ConsentQuerySet":
         return self.filter(withdrawn_at__isnull=True, valid_from__lte=day, valid_until__gte=day)
 
-    def valid_during(self, start: date, end: date) -> "ConsentQuerySet":
-        """Valid on at least one day of the period (statistics)."""
-        return self.filter(withdrawn_at__isnull=True, valid_from__lte=end, valid_until__gte=start)
-
     def latest_first(self) -> "ConsentQuerySet":
         # The latest recorded consent replaces earlier ones: a renewal narrows as well as widens.
         return self.order_by("-created_at", "-id")

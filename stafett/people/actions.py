@@ -212,11 +212,10 @@ def _tell_leaders_of_new_leader(actor: Person, membership: Membership) -> None:
 
     if membership.role != Role.LEADER:
         return
-    leaders = Membership.objects.active().filter(unit=membership.unit, role=Role.LEADER).select_related("person")
-    others = [m.person for m in leaders if m.person_id not in (actor.id, membership.person_id)]
-    if actor.id in {m.person_id for m in leaders}:
+    leaders = list(Membership.objects.active().filter(unit=membership.unit, role=Role.LEADER).select_related("person"))
+    if any(m.person_id == actor.id for m in leaders):
         return  # a leader staffing their own unit: the other leaders see it on the list
-    for leader in others:
+    for leader in (m.person for m in leaders if m.person_id != membership.person_id):
         tell(leader, kind=Kind.STAFF_LEADER_ADDED, path=f"/tjenestested/{membership.unit.code}/ansatte/")
 
 

@@ -148,8 +148,8 @@ def end_access_outside_consent(*, actor: Person, log: RelayLog, consent: Consent
         for p in log.participants.filter(removed_at__isnull=True).select_related("person", "unit")
         if not consent.covers(p.unit.service_type)
     ]
+    Participant.objects.filter(pk__in=[p.pk for p in outside]).update(removed_at=now)
     for p in outside:
-        Participant.objects.filter(pk=p.pk).update(removed_at=now)
         _audit(
             actor,
             log,
