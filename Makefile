@@ -38,6 +38,8 @@ $(NPM_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
 	else echo "npm mangler: nettlesertestene og OIDC-testene hoppes over"; fi
 
+# Two processes by default (pytest-xdist, one per core here; a file's tests stay together).
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: $(DEV_STAMP)
 	-@$(MAKE) --no-print-directory $(NPM_STAMP)
 	$(VENV)/bin/ruff check stafett tests bench

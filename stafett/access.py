@@ -31,9 +31,9 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
 
-    from stafett.logs.models import RelayLog
+    from stafett.logs.models import LogRequest, RelayLog
     from stafett.people.models import Person, Unit
-    from stafett.undring.models import ConcernNote
+    from stafett.undring.models import ConcernNote, Discussion
 
 
 class PersonRequest(HttpRequest):
@@ -68,6 +68,8 @@ class Target(models.TextChoices):
     UNIT = "unit", "Tjenestested"
     INSTALLATION = "installation", "Hele installasjonen"
     NOTE = "note", "Undring (nivå 0)"
+    LOG_REQUEST = "log_request", "Forespørsel fra familien om stafettlogg (ikke en logg)"
+    DISCUSSION = "discussion", "Anonym drøfting med ressursteamet (nivå 0)"
 
 
 class Action(models.TextChoices):
@@ -85,6 +87,7 @@ class Action(models.TextChoices):
     RENEW_CONSENT = "log.renew_consent", "Fornye eller utvide samtykket"
     HAND_OVER = "log.hand_over", "Foreslå ny stafettholder"
     CLOSE_LOG = "log.close", "Avslutte loggen, eller slette innholdet ved krav om sletting"
+    MAKE_INDIVIDUAL_PLAN = "log.make_individual_plan", "Gjøre loggen om til individuell plan (med foresattes samtykke)"
     CHILD_WELFARE_DATES = "log.child_welfare_dates", "Registrere datoene barneverntjenestens frister regnes fra"
     SHIELD_FROM_GUARDIANS = "log.shield", "Mistanke om vold eller overgrep: skjerme loggen for foresatte"
     ANSWER_HANDOVER = "log.answer_handover", "Se det som trengs for å svare, og godta eller avslå å bli stafettholder"
@@ -103,6 +106,12 @@ class Action(models.TextChoices):
     VIEW_NOTE = "note.view", "Lese undringen"
     EDIT_NOTE = "note.edit", "Skrive i, avklare og avslutte undringen"
     VIEW_STATISTICS = "stats.view", "Se statistikk for kommunen"
+    ASK_FOR_LOG = "request.create", "Be et tjenestested vurdere å opprette stafettlogg for barnet"
+    VIEW_LOG_REQUEST = "request.view", "Se forespørselen og svaret på den"
+    ANSWER_LOG_REQUEST = "request.answer", "Svare familien på forespørselen"
+    VIEW_LOG_REQUESTS = "unit.requests", "Se forespørslene fra familier til tjenestestedet"
+    RECORD_DISCUSSION = "unit.record_discussion", "Registrere en anonym drøfting med ressursteamet"
+    VIEW_DISCUSSION = "discussion.view", "Lese den anonyme drøftingen"
 
 
 R = Relation
@@ -132,6 +141,9 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
         # seeds/004: the holder or the unit leader proposes; the new holder accepts.
         Action.HAND_OVER: frozenset({R.HOLDER, R.UNIT_LEADER}),
         Action.CLOSE_LOG: frozenset({R.HOLDER}),
+        # seeds/003: the holder turns the log into an individual plan and becomes its koordinator;
+        # every other rule stays the same — the koordinator is the HOLDER relation (issue 15 §6).
+        Action.MAKE_INDIVIDUAL_PLAN: frozenset({R.HOLDER}),
         # SPEC §7: on suspected violence or abuse nothing may reach the guardians; any
         # professional in the log can shut them out at once.
         Action.SHIELD_FROM_GUARDIANS: frozenset({R.HOLDER, R.PARTICIPANT}),
@@ -155,6 +167,10 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
         # seeds/001 §3: the leader keeps the unit's staff list current.
         Action.VIEW_STAFF: frozenset({R.UNIT_LEADER, R.UNIT_EMPLOYEE, R.SYSTEM_ADMIN}),
         Action.MANAGE_STAFF: frozenset({R.UNIT_LEADER, R.SYSTEM_ADMIN}),
+        # seeds/001 §1: the unit's leader receives the families' requests and answers them.
+        Action.VIEW_LOG_REQUESTS: frozenset({R.UNIT_LEADER}),
+        # seeds/004 «Vurdere å drøfte anonymt med TRT»: any employee, without the child's name.
+        Action.RECORD_DISCUSSION: frozenset({R.UNIT_LEADER, R.UNIT_EMPLOYEE}),
     },
     Target.INSTALLATION: {
         # seeds/004 Roller: the system administrator manages units and people,
@@ -174,12 +190,25 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
         Action.VIEW_NOTE: frozenset({R.OWNER}),
         Action.EDIT_NOTE: frozenset({R.OWNER}),
     },
+    # seeds/001 §1: guardians (and a youth with rights) ask a unit to consider a log; the unit's
+    # leader answers. The request is not a log and grants nobody access to anything else.
+    Target.LOG_REQUEST: {
+        Action.ASK_FOR_LOG: frozenset({R.GUARDIAN, R.YOUTH}),
+        Action.VIEW_LOG_REQUEST: frozenset({R.GUARDIAN, R.YOUTH, R.UNIT_LEADER}),
+        Action.ANSWER_LOG_REQUEST: frozenset({R.UNIT_LEADER}),
+    },
+    # Like the undring: the employee's own record; nobody else reads it.
+    Target.DISCUSSION: {
+        Action.VIEW_DISCUSSION: frozenset({R.OWNER}),
+    },
 }
 # The action that decides 404 (cannot see it at all) versus 403 (sees, may not do).
 READ_ACTION: dict[Target, Action] = {
     Target.LOG: Action.VIEW_LOG,
     Target.UNIT: Action.VIEW_STAFF,
     Target.NOTE: Action.VIEW_NOTE,
+    Target.LOG_REQUEST: Action.VIEW_LOG_REQUEST,
+    Target.DISCUSSION: Action.VIEW_DISCUSSION,
 }
 # Nothing changes in a passive or closed log (seeds/003 5.5: read-only after
 # withdrawal). Closing and deletion check the status themselves (logs/actions/closing.py).
@@ -201,17 +230,41 @@ def target_of(action: Action) -> Target:
 
 
 def relations_to(person: Person, target: Any, today: date | None = None) -> set[Relation]:
-    """The person's relations to a log, a unit, or the installation (target None)."""
-    from stafett.logs.models import RelayLog
-    from stafett.undring.models import ConcernNote
+    """The person's relations to a log, a unit, a family's request, or the installation (None)."""
+    from stafett.logs.models import LogRequest, RelayLog
+    from stafett.undring.models import ConcernNote, Discussion
 
     if person is None or not person.is_authenticated:
         return set()
     if isinstance(target, RelayLog):
         return relations_to_log(person, target, today)
-    if isinstance(target, ConcernNote):
+    if isinstance(target, ConcernNote | Discussion):
         return {R.OWNER} if target.owner_id == person.id else set()
+    if isinstance(target, LogRequest):
+        return _relations_to_request(person, target, today or timezone.localdate())
     return _relations_to_organisation(person, target)
+
+
+# A family's request is about a child: from 18 a person asks on their own behalf, outside Stafett.
+ADULT_AGE = 18
+
+
+def _relations_to_request(person: Person, request: LogRequest, today: date) -> set[Relation]:
+    """A family's request (also one not yet saved): the child's guardians, the child as a youth
+    with rights (the asked unit's municipality's `youth_logs_in_from_age`), the unit's leaders."""
+    from stafett.people.models import Guardianship, Membership, Role
+
+    relations: set[Relation] = set()
+    if Guardianship.objects.filter(guardian=person, child_id=request.child_id).exists():
+        relations.add(R.GUARDIAN)
+    if request.child_id == person.id:
+        age = person.age_on(today)
+        if age is not None and request.unit.municipality.youth_logs_in_from_age <= age < ADULT_AGE:
+            relations.add(R.YOUTH)
+    leads = Membership.objects.active(today).filter(person=person, unit_id=request.unit_id, role=Role.LEADER)
+    if leads.exists():
+        relations.add(R.UNIT_LEADER)
+    return relations
 
 
 # Roles that make someone an employee of their unit; the admin roles administer, they do not
@@ -300,15 +353,17 @@ def _subject(today: date, *, youth: bool) -> QuerySet[Any]:
 def _participant(today: date) -> QuerySet[Any]:
     """SPEC §3: a participant reads only an active log, while the consent valid today covers
     their unit's service and they are still on that unit's staff. Narrowing, expiry or
-    withdrawal of the consent ends access at once."""
-    from stafett.logs.models import Consent, LogStatus, Participant
+    withdrawal of the consent ends access at once. Issue 15 §4 (seeds/001 §6): a participant
+    the family has not yet approved has no access."""
+    from stafett.logs.models import Consent, LogStatus, Participant, ParticipantApproval
     from stafett.people.models import Membership
 
     current = Consent.objects.valid_on(today).filter(log=OuterRef(OuterRef("log_id"))).latest_first()
     covered = Consent.objects.filter(pk=Subquery(current.values("pk")[:1])).covering(OuterRef("unit__service_type"))
-    on_staff = Membership.objects.active().filter(person=OuterRef("person_id"), unit=OuterRef("unit_id"))
+    on_staff = Membership.objects.active(today).filter(person=OuterRef("person_id"), unit=OuterRef("unit_id"))
     return (
         Participant.objects.filter(removed_at__isnull=True, log__status=LogStatus.ACTIVE)
+        .filter(approval__in=[ParticipantApproval.NOT_NEEDED, ParticipantApproval.APPROVED])
         .filter(Exists(on_staff), Exists(covered))
         .annotate(lid=F("log_id"), pid=F("person_id"))
     )
@@ -324,7 +379,7 @@ def _unit_leader(today: date) -> QuerySet[Any]:
     from stafett.people.models import Membership, Role
 
     return (
-        Membership.objects.active()
+        Membership.objects.active(today)
         .filter(role=Role.LEADER)
         .annotate(lid=F("unit__relay_logs__id"), pid=F("person_id"))
         .filter(lid__isnull=False)
@@ -339,7 +394,9 @@ def _receiving_principal(today: date) -> QuerySet[Any]:
     open_transition = Transition.objects.filter(
         log=OuterRef("log_id"), to_unit=OuterRef("unit_id"), completed_at__isnull=True
     )
-    leads = Membership.objects.active().filter(person=OuterRef("person_id"), unit=OuterRef("unit_id"), role=Role.LEADER)
+    leads = Membership.objects.active(today).filter(
+        person=OuterRef("person_id"), unit=OuterRef("unit_id"), role=Role.LEADER
+    )
     return _participant(today).filter(Exists(open_transition), Exists(leads))
 
 
@@ -355,7 +412,8 @@ def _receiving_leader(today: date) -> QuerySet[Any]:
             _role=F("to_unit__memberships__role"),
             _ended=F("to_unit__memberships__ended_on"),
         )
-        .filter(_role=Role.LEADER, _ended__isnull=True)
+        # On the staff list today (people.models.MembershipQuerySet.active: an end date counts from that day).
+        .filter(Q(_ended__isnull=True) | Q(_ended__gt=today), _role=Role.LEADER)
     )
 
 
@@ -485,14 +543,18 @@ def allowed_actions(person: Person, target: Any, relations: set[Relation] | None
 
 
 def target_of_object(target: Any) -> Target:
-    from stafett.logs.models import RelayLog
+    from stafett.logs.models import LogRequest, RelayLog
     from stafett.people.models import Unit
-    from stafett.undring.models import ConcernNote
+    from stafett.undring.models import ConcernNote, Discussion
 
     if isinstance(target, RelayLog):
         return Target.LOG
     if isinstance(target, ConcernNote):
         return Target.NOTE
+    if isinstance(target, LogRequest):
+        return Target.LOG_REQUEST
+    if isinstance(target, Discussion):
+        return Target.DISCUSSION
     if isinstance(target, Unit):
         return Target.UNIT
     return Target.INSTALLATION
@@ -555,7 +617,8 @@ def signed_in(view: ViewFunc) -> ViewFunc:
 def needs(action: Action) -> Callable[[ViewFunc], ViewFunc]:
     """The view needs `action` on its target: a log (from `log_code`, passed as `log`),
     a unit (from `unit_code`, passed as `unit`), a level-0 note (from `note_code`, passed as
-    `note`), or the installation."""
+    `note`), a family's request (from `request_code`, passed as `log_request`), an anonymous
+    discussion (from `discussion_code`, passed as `discussion`), or the installation."""
     kind = target_of(action)
 
     def decorator(view: ViewFunc) -> ViewFunc:
@@ -563,13 +626,17 @@ def needs(action: Action) -> Callable[[ViewFunc], ViewFunc]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            target: Unit | RelayLog | ConcernNote | None = None
+            target: Unit | RelayLog | ConcernNote | LogRequest | Discussion | None = None
             if kind == Target.UNIT:
                 target = kwargs["unit"] = get_unit(kwargs.pop("unit_code"))
             elif kind == Target.LOG:
                 target = kwargs["log"] = get_log(kwargs.pop("log_code"))
             elif kind == Target.NOTE:
                 target = kwargs["note"] = get_note(kwargs.pop("note_code"))
+            elif kind == Target.LOG_REQUEST:
+                target = kwargs["log_request"] = get_log_request(kwargs.pop("request_code"))
+            elif kind == Target.DISCUSSION:
+                target = kwargs["discussion"] = get_discussion(kwargs.pop("discussion_code"))
             # Worked out once per request and handed to the view (allowed_actions).
             request.access_relations = require(request.user, action, target)  # type: ignore[arg-type,attr-defined]
             return view(request, *args, **kwargs)
@@ -595,6 +662,24 @@ def get_note(code: Any) -> ConcernNote:
     try:
         return ConcernNote.objects.select_related("unit__municipality").get(code=code)
     except (ConcernNote.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_log_request(code: Any) -> LogRequest:
+    from stafett.logs.models import LogRequest
+
+    try:
+        return LogRequest.objects.select_related("unit__municipality", "child", "asked_by").get(code=code)
+    except (LogRequest.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_discussion(code: Any) -> Discussion:
+    from stafett.undring.models import Discussion
+
+    try:
+        return Discussion.objects.select_related("unit", "team_unit", "note").get(code=code)
+    except (Discussion.DoesNotExist, ValueError):
         raise Http404 from None
 
 

@@ -11,6 +11,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from stafett.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from stafett.lib.field_crypto import local_key_file, parse_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STAFETT_VAR_DIR", str(BASE_DIR / "var")))
@@ -33,6 +34,20 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Synthetic national ID numbers (month + 80) are Norway's official test data;
 # a production register must reject them unless explicitly allowed.
 ALLOW_SYNTHETIC_NATIONAL_IDS = env_bool("STAFETT_ALLOW_SYNTHETIC_IDS", DEMO or DEBUG)
+
+# National ID numbers are encrypted at rest (lib/field_crypto.py): base64 keys, newest first
+# (it encrypts, all decrypt; `manage.py rotate_field_key`). Debug and demo make var/field.key.
+_field_key_source = "STAFETT_FIELD_KEY_FILE" if env_str("STAFETT_FIELD_KEY_FILE") else "STAFETT_FIELD_KEY"
+_field_keys = env_secret("STAFETT_FIELD_KEY")
+if not _field_keys and DEBUG:
+    _field_key_source = str(VAR_DIR / "field.key")
+    _field_keys = local_key_file(VAR_DIR / "field.key")
+FIELD_ENCRYPTION_KEYS = parse_keys(_field_keys, source=_field_key_source)
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "STAFETT_FIELD_KEY (or STAFETT_FIELD_KEY_FILE) must be set when STAFETT_DEBUG is false: "
+        "national ID numbers are encrypted with it. `python manage.py rotate_field_key --new-key` prints one."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -187,6 +202,46 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # huey opens its file when Django starts
     HUEY["filename"] = str(VAR_DIR / "huey.sqlite3")
 
+# The cache holds the rate-limit counters, so it must be one store for every app server:
+# Redis when STAFETT_REDIS_URL is set, else a table in the database (made by core's migration
+# 0001; MAX_ENTRIES high so a flood of keys cannot cull the counters).
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "stafett",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "stafett_cache",
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        }
+    }
+
+# Rate limits (audit/ratelimit.py): per scope, (at most this many requests, in this many seconds),
+# counted per signed-in person and per IP address. The per-IP limits are generous: a municipality's
+# staff often share one address.
+RATE_LIMITS: dict[str, dict[str, tuple[int, int]]] = {
+    "login": {"ip": (env_int("STAFETT_LIMIT_LOGIN_PER_IP", 30), 10 * 60)},  # login starts (OIDC)
+    "demo_login": {"ip": (60, 10 * 60)},
+    # Person search, «ny logg», registering a person or a guardian: each looks up a number.
+    "national_id": {
+        "person": (env_int("STAFETT_LIMIT_NATIONAL_ID_PER_PERSON", 60), 60 * 60),
+        "ip": (env_int("STAFETT_LIMIT_NATIONAL_ID_PER_IP", 300), 60 * 60),
+    },
+    "consent_answer": {"person": (20, 60 * 60), "ip": (200, 60 * 60)},
+}
+# Bulk-read awareness (core/bulk_reads.py): an account reading more distinct logs than this in
+# one clock hour is reported to the system administrators.
+BULK_READ_LOGS_PER_HOUR = env_int("STAFETT_BULK_READ_LOGS_PER_HOUR", 30)
+# Lists (staff lists, units) show at most this many rows a page (lib/paging.py).
+PAGE_SIZE = env_int("STAFETT_PAGE_SIZE", 50)
+
 # Production is safe by default: `manage.py check --deploy` passes.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("STAFETT_SSL_REDIRECT", True)
@@ -198,6 +253,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"  # HTTPS, this host, path /
 X_FRAME_OPTIONS = "DENY"
+# Django's own CSRF page has inline style, which the CSP blocks: ours is in the site's layout.
+CSRF_FAILURE_VIEW = "stafett.core.views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Content-Security-Policy (django-csp), in debug and demo too: scripts and styles only from

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from stafett.core.demo_data import synthetic_national_id
@@ -35,14 +36,43 @@ def _audit_rows_stay_append_only(request: pytest.FixtureRequest):
     if not (marker or names & {"db", "transactional_db", "live_server"}):
         yield
         return
+    if _flushed and not transactional:
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            _reload_migration_data()
     request.getfixturevalue("transactional_db" if transactional else "db")
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(SQLITE_DELETE_TRIGGER)
     yield
+    if transactional:
+        _flushed.append(request.node.nodeid)
     if transactional and connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+
+
+# The runner's flush after a transactional test also empties what data migrations loaded (the
+# guide's steps). pytest-django runs transactional tests last, so in one process nothing notices;
+# with several processes (pytest-xdist) a worker may run a plain test after one, so the guide is
+# loaded again first, outside the plain test's transaction.
+_flushed: list[str] = []
+
+
+def _reload_migration_data() -> None:
+    from stafett.guide.loader import load_guide
+
+    _flushed.clear()
+    load_guide()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_start_fresh(request: pytest.FixtureRequest, _audit_rows_stay_append_only: None) -> None:
+    """Rate-limit counts live in the cache table, which the runner's flush after a transactional
+    test leaves alone: every test that has the database starts from zero."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker or set(request.fixturenames) & {"db", "transactional_db", "live_server"}:
+        cache.clear()
 
 
 def make_person(given: str, family: str, *, born: date | None = None, email: str = "", serial: int = 0) -> Person:
@@ -78,7 +108,9 @@ class Cast:
 
 @pytest.fixture
 def cast(db) -> Cast:
-    fjordvik = Municipality.objects.create(name="Fjordvik kommune", number="9901")
+    # The cast's participants are added and read as they were before issue 15 §4: Fjordvik has
+    # the family's approval of new participants off (tests/logs/test_participant_approval.py turns it on).
+    fjordvik = Municipality.objects.create(name="Fjordvik kommune", number="9901", family_approves_participants=False)
     nabodal = Municipality.objects.create(name="Nabodal kommune", number="9902")
     kindergarten = Unit.objects.create(
         municipality=fjordvik, name="Solsikken barnehage", service_type=ServiceType.BARNEHAGE

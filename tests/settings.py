@@ -27,3 +27,13 @@ ARCHIVE_DIR = Path(_TEST_FILES) / "arkiv"  # noqa: F405
 
 # Tasks run in-process in tests; the worker's functions are tested directly.
 HUEY = {"name": "stafett-test", "huey_class": "huey.MemoryHuey", "immediate": True}  # noqa: F405
+
+# The database cache, whatever STAFETT_REDIS_URL says: tests clear it (conftest.py), and its rows
+# roll back with each test. tests/test_rate_limits.py runs the counter on Redis too.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "stafett_cache",
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    }
+}

@@ -65,6 +65,7 @@ def _production_settings(*names: str, **env: str) -> list[str]:
     production = {
         "STAFETT_DEBUG": "false",
         "SECRET_KEY": "a-production-secret-key-with-enough-entropy-0123456789abcdef",
+        "STAFETT_FIELD_KEY": "Pw8GmeD0OZ0gxX9OXlY0a2m8M1cR3uDgrjNzxQpe4fM=",
         "ALLOWED_HOSTS": "stafett.kommune.example",
         "DJANGO_SETTINGS_MODULE": "stafett.settings",
     }
@@ -115,11 +116,11 @@ def test_login_page_without_configured_providers_says_so(client, settings):
     assert "Innlogging er ikke satt opp ennå" in response.content.decode()
 
 
-def test_login_start_for_unknown_provider_is_404(client):
+def test_login_start_for_unknown_provider_is_404(db, client):
     assert client.post("/logg-inn/facebook/").status_code == 404
 
 
-def test_login_start_when_provider_is_down_gives_a_clear_page(client, settings):
+def test_login_start_when_provider_is_down_gives_a_clear_page(db, client, settings):
     settings.OIDC_PROVIDERS = {
         **settings.OIDC_PROVIDERS,
         "staff": {**settings.OIDC_PROVIDERS["staff"], "issuer": "http://127.0.0.1:9", "client_id": "x"},

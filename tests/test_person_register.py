@@ -89,7 +89,7 @@ def test_register_and_add_guardian_through_the_pages(client, cast):
         reverse("people:person_register"),
         {"national_id": NEW_CHILD, "given_name": "Mia", "family_name": "Berg", "postal_code": "9990"},
     )
-    child = Person.objects.get(national_id=NEW_CHILD)
+    child = Person.objects.by_national_id(NEW_CHILD).get()
     assert response.url == reverse("people:person_detail", args=[child.code])
     response = client.post(
         reverse("people:guardian_add", args=[child.code]), {"national_id": cast.silje.national_id, "kind": "forelder"}

@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "STAFETT_DEBUG": "false",
     "SECRET_KEY": "p" * 20 + "roduction-secret-key-with-enough-entropy-1234567890",
+    "STAFETT_FIELD_KEY": "Pw8GmeD0OZ0gxX9OXlY0a2m8M1cR3uDgrjNzxQpe4fM=",
     "ALLOWED_HOSTS": "stafett.kommune.example",
     "DJANGO_SETTINGS_MODULE": "stafett.settings",
 }

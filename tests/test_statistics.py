@@ -374,9 +374,11 @@ def test_every_chart_has_a_title_and_the_same_numbers_in_a_table(client, cast):
     make_logs(cast, 7)
     client.force_login(cast.trude)
     page = client.get(URL, {"kommune": cast.fjordvik.code, "aar": YEAR}).content.decode()
-    assert page.count('<svg role="img"') == 6
-    assert page.count("<title id=") == 6
-    assert page.count("<table>") == 6
+    charts = len(year_stats(cast).tables)
+    assert charts >= 6
+    assert page.count('<svg role="img"') == charts
+    assert page.count("<title id=") == charts
+    assert page.count("<table>") == charts
     assert ">7</text>" in page and "<td>7</td>" in page
 
 

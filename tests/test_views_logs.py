@@ -239,10 +239,11 @@ def test_minutes_with_attendees_and_next_meeting(client, cast, log):
             "attendees": [cast.silje.id, cast.nina.id],
             "minutes": "Vi ble enige om tiltak.",
             "next_meeting_date": next_date.isoformat(),
+            "child_attends": "delvis",
         },
     )
     meeting.refresh_from_db()
-    assert meeting.held and meeting.next_meeting_date == next_date
+    assert meeting.held and meeting.next_meeting_date == next_date and meeting.child_attends == "delvis"
     assert set(meeting.attendees.all()) == {cast.silje, cast.nina}
 
 
@@ -333,7 +334,7 @@ def test_staff_registers_an_unknown_child_with_guardians_then_opens_the_log(clie
             "g1_family_name": "Hansen",
         },
     )
-    child = Person.objects.get(national_id=child_id)
+    child = Person.objects.by_national_id(child_id).get()
     assert response.url == reverse("logs:open", args=[cast.kindergarten.code, child.code])
     assert Guardianship.objects.filter(child=child, guardian=cast.silje).exists()
     assert Person.objects.filter(given_name="Silje").count() == 1

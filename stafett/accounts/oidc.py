@@ -287,7 +287,7 @@ def _citizen(identity: Identity, known: Person | None) -> Person:
         number = national_id.parse(raw).number  # check digits, birth date; synthetic only where allowed
     except national_id.InvalidNationalId:
         raise LoginRefused("pid_invalid", national_id=masked) from None
-    person = Person.objects.filter(national_id=number).first()
+    person = Person.objects.by_national_id(number).first()
     if person is None:
         raise LoginRefused("person_unknown", national_id=masked)
     return person

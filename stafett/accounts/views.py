@@ -18,6 +18,7 @@ from stafett.accounts.demo import demo_people
 from stafett.accounts.middleware import SIGNED_IN_KEY
 from stafett.audit.context import current_ip
 from stafett.audit.models import AuditAction, AuditEvent
+from stafett.audit.ratelimit import rate_limited
 from stafett.audit.record import record
 from stafett.people.models import Person
 
@@ -39,6 +40,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_POST
+@rate_limited("login")
 def login_start(request: HttpRequest, provider: str) -> HttpResponse:
     if provider not in oidc.configured_providers():
         raise Http404
@@ -138,6 +140,7 @@ def logged_out(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_http_methods(["GET", "POST"])
+@rate_limited("demo_login")
 def demo_login(request: HttpRequest) -> HttpResponse:
     """Pick a demo person and act as them. Exists only in demo mode (settings refuse it without DEBUG)."""
     if not settings.DEMO:

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,7 +29,8 @@ def make_archive_copy(*, relay_log: RelayLog, event: ArchiveEvent) -> ArchiveCop
         subject_national_id=relay_log.subject.national_id or "",
         unit_name=relay_log.unit.name,
         html_snapshot=log_html(relay_log, reason=event.label),
-        external_key=f"stafett-{relay_log.code}-{event.value}-{now:%Y%m%dT%H%M%S%f}",
+        # The copy's own code too: two archive moments in one action (minutes, then a handover) share a clock tick.
+        external_key=f"stafett-{relay_log.code}-{event.value}-{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}",
     )
     copy.save()
     # Delivered after commit; if that fails or the process dies, deliver_pending() retries.
@@ -57,8 +59,13 @@ def deliver_pending(*, only: list[int] | None = None, target: ArchiveTarget | No
             status = DeliveryStatus.FAILED if copy.attempts + 1 >= MAX_ATTEMPTS else DeliveryStatus.PENDING
             ArchiveCopy.objects.filter(pk=copy.pk).update(status=status, last_error=str(e)[:300])
             continue
+        # The archive has the number now; nothing in Stafett needs the copy's (issue 13 §4).
         ArchiveCopy.objects.filter(pk=copy.pk).update(
-            status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), delivered_to=where[:300], last_error=""
+            status=DeliveryStatus.DELIVERED,
+            delivered_at=timezone.now(),
+            delivered_to=where[:300],
+            last_error="",
+            subject_national_id="",
         )
         delivered += 1
     return delivered

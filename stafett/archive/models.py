@@ -9,14 +9,20 @@ import uuid
 
 from django.db import models
 
+from stafett.lib.field_crypto import EncryptedTextField
+
+SUBJECT_NATIONAL_ID_PURPOSE = "archive.archivecopy.subject_national_id"
+
 
 class ArchiveEvent(models.TextChoices):
     SERVICE_CHANGE = "tjenestebytte", "Bytte av tjeneste"
     HOLDER_CHANGE = "stafettholderbytte", "Bytte av stafettholder"
     CONSENT_WITHDRAWN = "samtykke_trukket", "Samtykke trukket"
     CLOSED = "avsluttet", "Loggen avsluttet"
+    MEETING = "mote", "Etter møte"
     YEARLY = "aarlig", "Årlig arkivering (enkeltvedtak)"
     DELETION = "sletting", "Før sletting"
+    INDIVIDUAL_PLAN = "individuell_plan", "Loggen ble individuell plan"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -31,7 +37,9 @@ class ArchiveCopy(models.Model):
     event = models.CharField(max_length=24, choices=ArchiveEvent.choices)
     title = models.CharField(max_length=200)
     subject_name = models.CharField(max_length=210)
-    subject_national_id = models.CharField(max_length=11, blank=True)
+    # Only the archive needs the number (its metadata files the copy under the person): kept
+    # encrypted until delivery, then emptied (copies.deliver_pending).
+    subject_national_id = EncryptedTextField(blank=True, purpose=SUBJECT_NATIONAL_ID_PURPOSE)
     unit_name = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
     # The log as it was at the archive moment; the worker renders it to PDF/A

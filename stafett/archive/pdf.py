@@ -4,6 +4,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from stafett.logs.models import RelayLog
+from stafett.logs.orphans import orphaned_in
 from stafett.logs.queries import log_page
 
 
@@ -13,7 +14,10 @@ def log_html(log: RelayLog, *, reason: str = "") -> str:
     from stafett.guide.queries import factor_rows
 
     page = log_page(log)
+    measures = [m for g in page.goals for m in g.measures.all()]
     context = {
+        # issue 15 §8: a measure whose responsible person has left the log is not printed as theirs.
+        "orphaned_ids": {m.id for m in orphaned_in(log, measures)},
         "page": page,
         "log": log,
         "reason": reason,

@@ -32,6 +32,9 @@ class AuditAction(models.TextChoices):
     LOG_REOPENED = "log.reopened", "Åpnet loggen igjen"
     LOG_CONTENT_DELETED = "log.content_deleted", "Slettet innholdet i loggen"
     LOG_SHIELDED_FROM_GUARDIANS = "log.shielded_from_guardians", "Skjermet loggen for de foresatte"
+    LOG_BECAME_INDIVIDUAL_PLAN = "log.became_individual_plan", "Gjorde loggen om til individuell plan"
+    IP_OWN_GOALS_UPDATED = "ip.own_goals_updated", "Endret «mine egne mål» i den individuelle planen"
+    IP_DECISION_ADDED = "ip.decision_added", "La til et vedtak i den individuelle planen"
     # Consent
     CONSENT_RECORDED = "consent.recorded", "Registrerte samtykke"
     CONSENT_WITHDRAWN = "consent.withdrawn", "Trakk tilbake samtykket"
@@ -45,6 +48,12 @@ class AuditAction(models.TextChoices):
         "participant.lost_access",
         "Deltaker mistet tilgang fordi samtykket ikke lenger gjelder tjenesten",
     )
+    # Issue 15 §4: the family approves each new participant.
+    PARTICIPANT_APPROVAL_REQUESTED = "participant.approval_requested", "Ba de foresatte godkjenne ny deltaker"
+    PARTICIPANT_APPROVED = "participant.approved", "Godkjente ny deltaker"
+    PARTICIPANT_DECLINED = "participant.declined", "Sa nei til ny deltaker"
+    PARTICIPANT_APPROVED_ON_PAPER = "participant.approved_on_paper", "Registrerte godkjenning av ny deltaker på papir"
+    PARTICIPANT_FAMILY_TOLD = "participant.family_told", "Ga de foresatte beskjed om ny deltaker"
     HANDOVER_PROPOSED = "handover.proposed", "Foreslo ny stafettholder"
     HANDOVER_ACCEPTED = "handover.accepted", "Sa ja til å bli ny stafettholder"
     HANDOVER_DECLINED = "handover.declined", "Sa nei til å bli ny stafettholder"
@@ -57,6 +66,9 @@ class AuditAction(models.TextChoices):
     MEASURE_EVALUATED = "measure.evaluated", "Evaluerte tiltak"
     MEETING_SCHEDULED = "meeting.scheduled", "Kalte inn til møte"
     MEETING_MINUTES_WRITTEN = "meeting.minutes_written", "Skrev referat"
+    MEETING_CHANGED = "meeting.changed", "Endret eller flyttet et møte"
+    MEETING_CANCELLED = "meeting.cancelled", "Avlyste et møte"
+    MEASURE_EVALUATION_DATES_SET = "measure.evaluation_dates_set", "Satte evalueringsdatoen for tiltak til møtedatoen"
     MESSAGE_POSTED = "message.posted", "Skrev melding"
     COMMENT_POSTED = "comment.posted", "Kommenterte tiltak"
     # Moving to a new school
@@ -75,6 +87,11 @@ class AuditAction(models.TextChoices):
     NOTE_TALK_RECORDED = "undring.talk_recorded", "Skrev ned undringssamtalen"
     NOTE_CLARIFIED = "undring.clarified", "Beskrev bekymringen i en undring"
     NOTE_CLOSED = "undring.closed", "Avsluttet en undring"
+    DISCUSSION_RECORDED = "discussion.recorded", "Registrerte en anonym drøfting med ressursteamet"
+    # Families ask for a log (seeds/001 §1); the request is not a log
+    LOG_REQUEST_CREATED = "log_request.created", "Ba et tjenestested vurdere stafettlogg"
+    LOG_REQUEST_VIEWED = "log_request.viewed", "Leste en forespørsel om stafettlogg"
+    LOG_REQUEST_ANSWERED = "log_request.answered", "Svarte på en forespørsel om stafettlogg"
     # Templates
     TEMPLATE_CHANGED = "template.changed", "Endret en mal for logger"
     # People, staff lists and guardians
@@ -91,10 +108,14 @@ class AuditAction(models.TextChoices):
     UNIT_CREATED = "unit.created", "Opprettet et tjenestested"
     UNIT_CHANGED = "unit.changed", "Endret et tjenestested"
     UNIT_DELETED = "unit.deleted", "Slettet et tjenestested"
+    # Operations (management commands)
+    FIELD_KEY_ROTATED = "field_key.rotated", "Krypterte fødselsnumrene på nytt med den nyeste nøkkelen"
     # Signing in
     LOGIN = "login", "Logget inn"
     LOGOUT = "logout", "Logget ut"
     LOGIN_REFUSED = "login.refused", "Fikk ikke logge inn"
+    # Too many tries in a short time (audit/ratelimit.py)
+    RATE_LIMITED = "rate_limited", "Ble stanset etter for mange forsøk på kort tid"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -7,6 +7,7 @@ from datetime import date
 from stafett.archive.copies import deliver_pending
 from stafett.archive.yearly import archive_yearly
 from stafett.core.audit_check import check_audit_chain
+from stafett.core.bulk_reads import report_bulk_reads
 from stafett.core.reminders import run_reminders
 from stafett.lib.erase import vacuum_destroyed_tables
 
@@ -29,5 +30,6 @@ def run_daily(today: date) -> DailyResult:
     made = archive_yearly(today)
     delivered = deliver_pending()
     reminders = run_reminders(today)
+    report_bulk_reads()  # also hourly in the worker; here for installations that run only cron
     vacuum_destroyed_tables()  # PostgreSQL: dead copies of destroyed text go (lib/erase.py)
     return DailyResult(made, delivered, reminders)

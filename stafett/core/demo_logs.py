@@ -12,6 +12,7 @@ from stafett.logs import actions as digital_consent  # former module names, now 
 from stafett.logs import actions as lifecycle
 from stafett.logs import actions as transitions
 from stafett.logs.actions import ConsentData, EvaluationData, LogStart, MeasureData
+from stafett.logs.actions.participant_approval import family_of
 from stafett.logs.models import (
     GOOD_MEETINGS_AGENDA,
     Arena,
@@ -21,6 +22,7 @@ from stafett.logs.models import (
     LogTemplate,
     Measure,
     MeasureCategory,
+    ParticipantApproval,
     RelayLog,
     TransitionKind,
 )
@@ -43,6 +45,16 @@ TEMPLATES = [
         "Skriv punktvis om styrker og utfordringer: helse, trivsel og utvikling.",
     ),
 ]
+
+
+def _add_approved(*, actor: Person, log: RelayLog, person: Person, unit: Unit) -> None:
+    """Issue 15 §4: the family approves each new participant; in the demo they already have."""
+    participant = actions.add_participant(actor=actor, log=log, person=person, unit=unit)
+    for member in family_of(log):
+        if participant.approval == ParticipantApproval.PENDING:
+            participant = actions.answer_participant(
+                actor=member, participant=participant, approve=True, authenticated_by="BankID (demo)"
+            )
 
 
 def _person(email: str = "", given: str = "", family: str = "") -> Person:
@@ -106,8 +118,8 @@ def seed_demo_logs() -> None:
             "need_extent": 2,
         },
     )
-    actions.add_participant(actor=kari, log=log, person=nina, unit=units["Fjordvik helsestasjon"])
-    actions.add_participant(actor=kari, log=log, person=siri, unit=units["PPT for Fjordvik og Nabodal"])
+    _add_approved(actor=kari, log=log, person=nina, unit=units["Fjordvik helsestasjon"])
+    _add_approved(actor=kari, log=log, person=siri, unit=units["PPT for Fjordvik og Nabodal"])
     home = actions.add_goal(
         actor=kari, log=log, arena=Arena.HOME, text="Emma forteller hjemme om noe hun har gjort i barnehagen."
     )
@@ -195,7 +207,7 @@ def seed_demo_logs() -> None:
         initiated_by="Kontaktlærer",
         initiator_text="Oskar kommer ofte for sent og er sliten.",
     )
-    actions.add_participant(actor=ola, log=log2, person=nina, unit=units["Fjordvik helsestasjon"])
+    _add_approved(actor=ola, log=log2, person=nina, unit=units["Fjordvik helsestasjon"])
 
     # 3. Nora (16, lower secondary pupil at Fjordvik skole): a youth with rights who signed herself.
     nora = _person(given="Nora", family="Jensen")
@@ -217,7 +229,7 @@ def seed_demo_logs() -> None:
         unit=school2,
         consent=_consent(school2, actions.guardians_of(lukas), ["skole", "ppt"]),
     )
-    actions.add_participant(actor=ingrid, log=log4, person=siri, unit=units["PPT for Fjordvik og Nabodal"])
+    _add_approved(actor=ingrid, log=log4, person=siri, unit=units["PPT for Fjordvik og Nabodal"])
     Consent.objects.filter(log=log4).update(
         valid_from=today - timedelta(days=730), valid_until=today - timedelta(days=1)
     )
@@ -276,7 +288,7 @@ def _seed_lifecycle_states(today: date, units: dict[str, Unit]) -> None:
         start_date=start,
     )
     transitions.notify_school(actor=kari, transition=t)
-    actions.add_participant(actor=kari, log=log, person=geir, unit=units["Fjordvik skole"])
+    _add_approved(actor=kari, log=log, person=geir, unit=units["Fjordvik skole"])
 
     # William: Tor has proposed Kari as the new holder; she has not answered yet.
     william = _person(given="William", family="Karlsen")

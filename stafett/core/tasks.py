@@ -8,6 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from stafett.archive.copies import deliver_pending
+from stafett.core.bulk_reads import report_bulk_reads
 from stafett.core.daily import run_daily
 from stafett.notify.outbox import deliver_due
 
@@ -20,6 +21,13 @@ def deliver_every_minute() -> None:
     """Retries (with backoff) and anything a crashed worker left behind."""
     deliver_due()
     deliver_pending()
+
+
+@db_periodic_task(crontab(minute="5"))
+@lock_task("stafett-bulk-reads")
+def hourly() -> None:
+    """Accounts that read many logs in the last hour are reported (core/bulk_reads.py)."""
+    report_bulk_reads()
 
 
 @db_periodic_task(crontab(hour="4", minute="15"))  # huey runs crontabs in UTC: early morning in Norway

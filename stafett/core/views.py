@@ -7,9 +7,16 @@ from django.views.decorators.http import require_GET
 from stafett import access
 from stafett.access import Action, public
 from stafett.followup.overview import holder_attention
-from stafett.logs.actions import pending_for
+from stafett.logs.actions import (
+    awaiting_answer_from,
+    children_to_ask_for,
+    open_request_counts,
+    pending_for,
+    requests_from_family,
+)
 from stafett.logs.models import Handover, HandoverStatus
 from stafett.logs.queries import logs_for_guardian, logs_for_staff, logs_for_youth, tasks_for
+from stafett.logs.reminders import stand_in_tasks
 from stafett.logs.transitions import announced_to
 from stafett.people.models import Guardianship, Membership, Role
 from stafett.undring.models import ConcernNote
@@ -32,15 +39,18 @@ def start(request: HttpRequest) -> HttpResponse:
     managed_units = sorted({m.unit for m in memberships if m.role in (Role.LEADER,)}, key=lambda u: u.name)
     wards = list(Guardianship.objects.filter(guardian=person).select_related("child").order_by("child__birth_date"))
     logs = logs_for_staff(person) if memberships else {"holder": [], "participant": []}
+    waiting = open_request_counts(managed_units) if managed_units else {}
     context = {
         "logs_as_holder": logs["holder"],
         "logs_as_participant": logs["participant"],
         "children_logs": logs_for_guardian(person),
         "own_logs": logs_for_youth(person),
         "tasks": tasks_for(person),
+        "stand_in_tasks": stand_in_tasks(person, timezone.localdate()) if memberships else [],
         "open_notes": ConcernNote.objects.filter(owner=person).count() if memberships else 0,
         "attention": holder_attention(person, timezone.localdate()) if memberships else [],
         "consent_requests": pending_for(person),
+        "participants_to_approve": awaiting_answer_from(person),
         "announced": announced_to(person),
         "handovers": Handover.objects.filter(
             to_person=person, status=HandoverStatus.PROPOSED, log__in=access.logs_for(person, Action.ANSWER_HANDOVER)
@@ -56,6 +66,10 @@ def start(request: HttpRequest) -> HttpResponse:
         "is_superuser": Role.SUPERUSER in roles,
         "may_view_statistics": access.can(person, Action.VIEW_STATISTICS),
         "wards": wards,
+        # seeds/001 §1: families ask for a log; the unit's leader answers within the deadline.
+        "family_requests": list(requests_from_family(person)[:20]),
+        "may_ask_for_log": bool(children_to_ask_for(person)),
+        "request_counts": [(u, *waiting.get(u.id, (0, 0))) for u in managed_units],
     }
     return render(request, "core/start.html", context)
 
@@ -81,6 +95,11 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: Django's own page has inline style, which the CSP blocks."""
+    return render(request, "core/403_csrf.html", status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

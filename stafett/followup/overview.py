@@ -9,8 +9,10 @@ from django.db.models import Count
 
 from stafett import access
 from stafett.access import Action
-from stafett.followup.risks import Flag, FollowUp, with_followup
+from stafett.followup.risks import Flag, FollowUp, orphan_flag, stand_in_flag, with_followup
 from stafett.logs.models import Level, LogStatus, RelayLog
+from stafett.logs.orphans import orphaned_by_log
+from stafett.logs.reminders import stood_in_by_log
 from stafett.people.models import Person, Unit
 
 OPEN_STATUSES = (LogStatus.AWAITING_CONSENT, LogStatus.ACTIVE, LogStatus.PASSIVE)
@@ -88,15 +90,23 @@ def unit_overview(unit: Unit, today: date) -> UnitOverview:
 
 def holder_attention(person: Person, today: date) -> list[Row]:
     """The holder's own active logs that need something: overdue evaluations, consent running
-    out, a handover not answered, no meetings."""
-    logs = with_followup(
-        access.logs_for(person, Action.EDIT_PLAN, today).select_related("subject", "holder", "unit__municipality"),
-        today,
-    ).order_by("subject__given_name", "id")
+    out, a handover not answered, no meetings, measures needing a new responsible person."""
+    logs = list(
+        with_followup(
+            access.logs_for(person, Action.EDIT_PLAN, today).select_related("subject", "holder", "unit__municipality"),
+            today,
+        ).order_by("subject__given_name", "id")
+    )
+    orphans = orphaned_by_log(logs, today)
+    stood_in = stood_in_by_log(logs, today)
     rows = []
     for log in logs:
         f = FollowUp.of(log)
         flags = f.flags(today, no_meeting_months=log.unit.municipality.no_meeting_months)
+        if log.id in orphans:
+            flags.append(orphan_flag(len(orphans[log.id])))
+        if log.id in stood_in:
+            flags.append(stand_in_flag(stood_in[log.id]))
         if flags:
             rows.append(Row(f, flags))
     return rows

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from stafett.lib.months import add_months
 from stafett.logs.actions import CONSENT_WARNING_DAYS
 from stafett.logs.models import Consent, Evaluation, Handover, HandoverStatus, Measure, Meeting, RelayLog
 from stafett.people.models import Membership
@@ -34,8 +35,10 @@ def with_followup(logs: QuerySet[RelayLog], today: date) -> QuerySet[RelayLog]:
     unevaluated = open_measures.filter(~Exists(Evaluation.objects.filter(measure=OuterRef("pk"))))
     consent = Consent.objects.filter(log=OuterRef("pk"), withdrawn_at__isnull=True).order_by("-valid_until", "-id")
     now = timezone.now()
-    held = Meeting.objects.filter(log=OuterRef("pk"), starts_at__lte=now).order_by("-starts_at")
-    upcoming_meeting = Meeting.objects.filter(log=OuterRef("pk"), starts_at__gt=now).order_by("starts_at")
+    # A cancelled meeting was neither held nor is it coming.
+    meetings = Meeting.objects.filter(log=OuterRef("pk"), cancelled_at__isnull=True)
+    held = meetings.filter(starts_at__lte=now).order_by("-starts_at")
+    upcoming_meeting = meetings.filter(starts_at__gt=now).order_by("starts_at")
     next_dates = (
         open_measures.filter(deadline__gte=today).order_by().values("log").annotate(d=Min("deadline")).values("d")
     )
@@ -46,7 +49,9 @@ def with_followup(logs: QuerySet[RelayLog], today: date) -> QuerySet[RelayLog]:
         last_meeting=Subquery(held.values("starts_at")[:1], output_field=DateTimeField()),
         next_meeting=Subquery(upcoming_meeting.values("starts_at")[:1], output_field=DateTimeField()),
         handover_pending=Exists(Handover.objects.filter(log=OuterRef("pk"), status=HandoverStatus.PROPOSED)),
-        holder_present=Exists(Membership.objects.active().filter(person=OuterRef("holder"), unit=OuterRef("unit"))),
+        holder_present=Exists(
+            Membership.objects.active(today).filter(person=OuterRef("holder"), unit=OuterRef("unit"))
+        ),
     )
 
 
@@ -86,12 +91,24 @@ class FollowUp:
             flags.append(Flag("overforing", "Ny stafettholder har ikke svart"))
         if not self.holder_present:
             flags.append(Flag("holder_sluttet", "Stafettholderen er ikke lenger ansatt her"))
-        since = self.last_meeting or self.log.created_at
-        if self.next_meeting is None and timezone.localtime(since).date() < today - timedelta(
-            days=30 * no_meeting_months
-        ):
-            flags.append(Flag("ingen_mote", f"Ingen møter på over {no_meeting_months} måneder"))
+        # Calendar months since the last meeting held; one planned ahead is said, it does not
+        # hide the gap (issue 14 §3, the same rule as the reminder in logs/reminders.py).
+        since = timezone.localtime(self.last_meeting or self.log.created_at).date()
+        if add_months(since, no_meeting_months) <= today:
+            planned = " (et møte er avtalt)" if self.next_meeting is not None else ""
+            flags.append(Flag("ingen_mote", f"Ingen møter på over {no_meeting_months} måneder{planned}"))
         return flags
 
 
 ANNOTATIONS = [f for f in FollowUp.__dataclass_fields__ if f != "log"]
+
+
+def orphan_flag(count: int) -> Flag:
+    """Measures whose responsible person has left the log (logs/orphans.py, derived from access)."""
+    return Flag("ny_ansvarlig", f"Trenger ny ansvarlig ({count} tiltak)")
+
+
+def stand_in_flag(count: int) -> Flag:
+    """Measures whose responsible person cannot be reached: the holder gets their reminders
+    (issue 14 §1, logs/reminders.py)."""
+    return Flag("ansvarlig_nas_ikke", f"Den ansvarlige kan ikke nås – du får påminnelsene ({count} tiltak)")

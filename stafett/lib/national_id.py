@@ -98,6 +98,19 @@ def _decode_digits(text: str) -> str:
     return re.sub(r"%3(\d)", r"\1", text)
 
 
+def numbers_in(text: str) -> list[str]:
+    """The valid national ID numbers written in the text (11 digits, spaced or not): for forms
+    that must hold no personal data (undring/forms.py, the anonymous discussion)."""
+    found = []
+    for m in _ELEVEN_DIGITS.finditer(text or ""):
+        digits = re.sub(r"\D", "", _decode_digits(m.group(0)).replace("%20", "").replace("%2d", "").replace("%2D", ""))
+        try:
+            found.append(parse(digits).number)
+        except InvalidNationalId:
+            continue
+    return found
+
+
 class MaskNationalIdsFilter(logging.Filter):
     """Masks anything that looks like a national ID number in log lines: the message (incl.
     request paths and headers), the traceback and the stack — before any handler formats them."""

@@ -5,10 +5,12 @@ from django import forms
 from stafett.lib.forms import BoundedForm
 from stafett.lib.plain_language import plain_language_hints
 from stafett.logs.actions import MeasureData, default_consent_end
+from stafett.logs.actions.consent import MISSING_SIGNATURE
 from stafett.logs.models import (
     GOOD_MEETINGS_AGENDA,
     Arena,
     ChallengeCategory,
+    ChildAttends,
     CloseReason,
     Decision,
     Level,
@@ -17,6 +19,7 @@ from stafett.logs.models import (
     NeedExtent,
     RelayLog,
     TransitionKind,
+    UnsignedReason,
 )
 from stafett.people.actions import PersonData
 from stafett.people.forms import NationalIdField
@@ -76,6 +79,20 @@ class OpenLogForm(BoundedForm):
     signatories = forms.ModelMultipleChoiceField(
         label="Signert av", queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple
     )
+    unsigned_reason = forms.ChoiceField(
+        label="Hvis ikke alle foresatte har signert: hvorfor",
+        choices=[("", "Alle foresatte har signert"), *UnsignedReason.choices],
+        widget=forms.RadioSelect,
+        required=False,
+        initial="",
+        help_text="Alle foresatte med foreldreansvar skal signere, med mindre det er en god grunn.",
+    )
+    unsigned_note = forms.CharField(
+        label="Forklaring",
+        max_length=300,
+        required=False,
+        help_text="Skriv kort hvorfor, for eksempel hvem som har foreldreansvaret, eller hva dere har prøvd.",
+    )
     document = forms.FileField(
         label="Signert samtykkeskjema", help_text="PDF, JPG eller PNG. Skann eller ta bilde av skjemaet."
     )
@@ -86,16 +103,45 @@ class OpenLogForm(BoundedForm):
         label="Hva er bekymringen?", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, signers: list[Person], holders: list[Person] | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        signers: list[Person],
+        guardians: list[Person],
+        holders: list[Person] | None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["valid_until"].initial = default_consent_end()
-        self.fields["signatories"].queryset = Person.objects.filter(id__in=[p.id for p in signers])  # type: ignore[attr-defined]
-        self.fields["signatories"].label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
+        offer_signatories(self, signers, guardians)
         if holders:
             self.fields["holder"].queryset = Person.objects.filter(id__in=[p.id for p in holders])  # type: ignore[attr-defined]
             self.fields["holder"].help_text = "Som leder kan du utnevne en annen. Står det tomt, blir du stafettholder."
         else:
             del self.fields["holder"]
+
+    def clean(self) -> dict[str, Any]:
+        return check_signatures(self)
+
+
+def offer_signatories(form: forms.Form, signers: list[Person], guardians: list[Person]) -> None:
+    """Only those who may sign are offered (actions.may_sign): a young child never is."""
+    field = form.fields["signatories"]
+    field.queryset = Person.objects.filter(id__in=[p.id for p in signers]).order_by("given_name")  # type: ignore[attr-defined]
+    field.label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
+    form.guardians = guardians  # type: ignore[attr-defined]
+
+
+def check_signatures(form: forms.Form) -> dict[str, Any]:
+    """All guardians with parental responsibility sign, unless the holder says why not."""
+    data = form.cleaned_data
+    signed = set(data.get("signatories") or [])
+    missing = sorted(set(form.guardians) - signed, key=lambda p: p.full_name)  # type: ignore[attr-defined]
+    if signed and missing and not (data.get("unsigned_reason") and (data.get("unsigned_note") or "").strip()):
+        names = " og ".join(p.full_name for p in missing)
+        them = "dem" if len(missing) > 1 else "vedkommende"
+        form.add_error("unsigned_reason", MISSING_SIGNATURE.format(names=names, them=them))
+    return data
 
 
 class OverviewForm(PlainLanguageForm):
@@ -255,6 +301,27 @@ class MeetingForm(BoundedForm):
     )
 
 
+class MeetingEditForm(MeetingForm):
+    """Change or move a planned meeting; the invitation is updated for everyone."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    off_routine_reason = forms.CharField(
+        label="Begrunnelse for tidspunktet",
+        max_length=300,
+        required=False,
+        help_text="Bare om møtet er senere enn rutinen sier (overgangsmøte 2: innen to uker etter skolestart).",
+    )
+
+
+class CancelMeetingForm(BoundedForm):
+    reason = forms.CharField(
+        label="Hvorfor avlyses møtet?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Deltakerne og de foresatte ser årsaken i loggen.",
+    )
+
+
 class MinutesForm(PlainLanguageForm):
     plain_fields = ("minutes",)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -268,6 +335,18 @@ class MinutesForm(PlainLanguageForm):
         help_text="Hva ble bestemt, hvem gjør hva, og når?",
     )
     next_meeting_date = forms.DateField(label="Neste møte", required=False, widget=DateInput())
+    # seeds/000, seeds/003 4.5: asked every time, so the child's part in the meetings is on record.
+    child_attends = forms.ChoiceField(
+        label="Deltok barnet/ungdommen i møtet?",
+        choices=ChildAttends.choices,
+        widget=forms.RadioSelect,
+    )
+    child_attends_note = forms.CharField(
+        label="Om barnets deltakelse",
+        max_length=300,
+        required=False,
+        help_text="For eksempel: var med den første halvtimen, eller ble spurt på forhånd.",
+    )
 
     def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -351,14 +430,28 @@ class RenewConsentForm(BoundedForm):
     signatories = forms.ModelMultipleChoiceField(
         label="Signert av", queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple
     )
+    unsigned_reason = OpenLogForm.base_fields["unsigned_reason"]
+    unsigned_note = OpenLogForm.base_fields["unsigned_note"]
     document = OpenLogForm.base_fields["document"]
 
-    def __init__(self, *args: Any, signers: list[Person], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, signers: list[Person], guardians: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["valid_until"].initial = default_consent_end()
-        field = self.fields["signatories"]
-        field.queryset = Person.objects.filter(id__in=[p.id for p in signers])  # type: ignore[attr-defined]
-        field.label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
+        offer_signatories(self, signers, guardians)
+
+    def clean(self) -> dict[str, Any]:
+        return check_signatures(self)
+
+
+class ReopenForm(RenewConsentForm):
+    concern = forms.CharField(
+        label="Hva er den nye bekymringen?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Blir loggens bekymring. Den forrige ligger i arkivkopien fra da loggen ble avsluttet.",
+    )
+
+    field_order = ["concern"]
 
 
 class HandoverForm(BoundedForm):
@@ -368,6 +461,18 @@ class HandoverForm(BoundedForm):
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [("", "Velg …"), *members]  # type: ignore[attr-defined]
+
+
+class AcceptHandoverForm(BoundedForm):
+    old_holder_stays = forms.TypedChoiceField(
+        label="Hva skjer med den forrige stafettholderen?",
+        choices=[("nei", "Går ut av loggen. Det hen har skrevet, står der fortsatt."), ("ja", "Blir med som deltaker")],
+        coerce=lambda v: v == "ja",
+        widget=forms.RadioSelect,
+        initial="nei",
+        required=False,
+        help_text="Vurder om dere trenger å samarbeide videre, for eksempel med barnehagen.",
+    )
 
 
 class DeclineForm(BoundedForm):
@@ -427,3 +532,19 @@ class ContactTeacherForm(BoundedForm):
 class TransitionMeetingForm(BoundedForm):
     starts_at = forms.DateTimeField(label="Dato og klokkeslett", widget=DateTimeInput())
     place = forms.CharField(label="Sted", max_length=200)
+    off_routine_reason = forms.CharField(
+        label="Begrunnelse for tidspunktet",
+        max_length=300,
+        required=False,
+        help_text="Bare om møtet er senere enn rutinen sier.",
+    )
+    set_evaluation_dates = forms.BooleanField(
+        label="Sett evalueringsdatoen for tiltakene til møtedatoen",
+        required=False,
+        help_text="Tiltakene evalueres i overgangsmøte 2. Tiltak med frist etter møtet beholder datoen sin.",
+    )
+
+    def __init__(self, *args: Any, number: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if number != 2:
+            del self.fields["set_evaluation_dates"]

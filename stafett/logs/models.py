@@ -31,6 +31,13 @@ class CloseReason(models.TextChoices):
     DELETION = "sletting", "Krav om sletting"
 
 
+class LogKind(models.TextChoices):
+    # seeds/003: «Behovet vurderes som sammensatt og langvarig, det opprettes Individuell Plan» —
+    # the log becomes the plan in place and keeps its history (issue 15 §6).
+    RELAY_LOG = "stafettlogg", "Stafettlogg"
+    INDIVIDUAL_PLAN = "individuell_plan", "Individuell plan"
+
+
 class Level(models.IntegerChoices):
     ONE = 1, "Nivå 1 – innen én tjeneste"
     TWO = 2, "Nivå 2 – tverrfaglig"
@@ -136,6 +143,12 @@ class RelayLog(models.Model):
     content_deleted_at = models.DateTimeField(null=True, blank=True)
     # SPEC §7: suspected violence or abuse — from now on nothing in the log reaches the guardians.
     guardians_shielded_at = models.DateTimeField("skjermet for foresatte", null=True, blank=True)
+    # Individual plan (forskrift om habilitering, rehabilitering, individuell plan og koordinator):
+    # the guardians' written consent to an IP, the day the log became one, and the person's own goals.
+    kind = models.CharField("type", max_length=20, choices=LogKind.choices, default=LogKind.RELAY_LOG)
+    became_ip_on = models.DateField("ble individuell plan", null=True, blank=True)
+    ip_consent_on = models.DateField("foresatte samtykket skriftlig til IP", null=True, blank=True)
+    own_goals = models.TextField("mine egne mål", max_length=TEXT_LONG, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -155,7 +168,15 @@ class RelayLog(models.Model):
                     "Det kan ikke opprettes en ny stafettlogg for dette barnet nå. Snakk med de foresatte: "
                     "de vet om barnet allerede har en stafettlogg og hvem som er stafettholder."
                 ),
-            )
+            ),
+            # An individual plan has a day it began and the guardians' consent to it; a relay log has neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="stafettlogg", became_ip_on__isnull=True, ip_consent_on__isnull=True)
+                    | Q(kind="individuell_plan", became_ip_on__isnull=False, ip_consent_on__isnull=False)
+                ),
+                name="individual_plan_has_date_and_consent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,8 +187,55 @@ class RelayLog(models.Model):
         return self.status == LogStatus.ACTIVE
 
     @property
+    def is_individual_plan(self) -> bool:
+        return self.kind == LogKind.INDIVIDUAL_PLAN
+
+    @property
+    def holder_label(self) -> str:
+        """In an individual plan the holder is the statutory koordinator (the relation is the same)."""
+        return "Koordinator" if self.is_individual_plan else "Stafettholder"
+
+    @property
+    def participants_label(self) -> str:
+        return "Ansvarsgruppe" if self.is_individual_plan else "Deltakere"
+
+    @property
+    def coordinator_duties(self) -> tuple[str, ...]:
+        return COORDINATOR_DUTIES if self.is_individual_plan else ()
+
+    @property
     def challenge_labels(self) -> list[str]:
         return [ChallengeCategory(c).label for c in self.challenge_categories if c in ChallengeCategory.values]
+
+
+# The coordinator's duties (forskrift om habilitering, rehabilitering, individuell plan og
+# koordinator; helse- og omsorgstjenesteloven § 7-2): shown to the coordinator as a fixed list.
+COORDINATOR_DUTIES = (
+    "Sørge for nødvendig oppfølging av barnet/ungdommen og familien.",
+    "Sikre samordning av tjenestetilbudet rundt barnet/ungdommen.",
+    "Sikre framdrift i arbeidet med den individuelle planen.",
+    "Sørge for at barnet/ungdommen og foresatte får delta i arbeidet, og at deres egne mål står i planen.",
+    "Kalle inn ansvarsgruppen, og sørge for at planen blir evaluert og oppdatert jevnlig.",
+)
+
+
+class PlanDecision(models.Model):
+    """A decision (vedtak) the individual plan rests on: what was decided, and when."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="plan_decisions")
+    text = models.CharField("vedtak", max_length=TEXT_SHORT)
+    decided_on = models.DateField("vedtaksdato")
+    recorded_by_name = models.CharField(max_length=210)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_on", "id"]
+        verbose_name = "vedtak"
+        verbose_name_plural = "vedtak"
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class LevelChange(models.Model):
@@ -209,6 +277,13 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
         )
 
 
+class UnsignedReason(models.TextChoices):
+    """Why a guardian with parental responsibility did not sign a paper consent (issue 15 §8)."""
+
+    SOLE_RESPONSIBILITY = "eneansvar", "Den som har signert, har foreldreansvaret alene"
+    UNREACHABLE = "ikke_nadd", "Den andre foresatte kan ikke nås"
+
+
 def current_consent(log: "RelayLog", today: date | None = None) -> "Consent | None":
     """The consent that governs the log today: the latest recorded one that is valid."""
     return Consent.objects.filter(log=log).valid_on(today or timezone.localdate()).latest_first().first()
@@ -226,6 +301,11 @@ class Consent(models.Model):
     collected_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     collected_at_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     signatories = models.ManyToManyField(Person, related_name="consents_signed", verbose_name="signert av")
+    # A guardian with parental responsibility who did not sign: why, as the holder recorded it.
+    unsigned_reason = models.CharField(
+        "hvorfor ikke alle foresatte har signert", max_length=20, choices=UnsignedReason.choices, blank=True
+    )
+    unsigned_note = models.CharField("forklaring", max_length=300, blank=True)
     # A scanned signed form, or — for digital consent — the approvals in `request`.
     document = models.FileField("signert samtykkeskjema", upload_to=consent_upload_path, blank=True)
     request = models.OneToOneField(
@@ -261,6 +341,19 @@ class Consent(models.Model):
         return service_type in self.services
 
 
+class ParticipantApproval(models.TextChoices):
+    """Issue 15 §4 (seeds/001 §6): the family approves each new participant before access."""
+
+    NOT_NEEDED = "ikke_nodvendig", "Ikke nødvendig"
+    PENDING = "venter", "Venter på de foresatte"
+    APPROVED = "godkjent", "Godkjent av de foresatte"
+    DECLINED = "avslatt", "Avslått av de foresatte"
+
+
+def participant_approval_upload_path(instance: "Participant", filename: str) -> str:
+    return f"participant-approvals/{instance.code}{instance.approval_document_extension}"
+
+
 class Participant(models.Model):
     """A professional invited into the log from a unit (at most one per unit, seeds/001 §7)."""
 
@@ -274,6 +367,17 @@ class Participant(models.Model):
     notify_comment = models.BooleanField("varsel om kommentar", default=False)
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Access waits for this (stafett.access._participant); a decline also sets removed_at.
+    approval = models.CharField(
+        "de foresattes godkjenning",
+        max_length=16,
+        choices=ParticipantApproval.choices,
+        default=ParticipantApproval.NOT_NEEDED,
+    )
+    # A paper approval, scanned by the holder (issue 15 §4).
+    approval_document = models.FileField("signert godkjenning", upload_to=participant_approval_upload_path, blank=True)
+    approval_document_extension = models.CharField(max_length=8, blank=True)
+    approval_document_content_type = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [
@@ -359,6 +463,13 @@ GOOD_MEETINGS_AGENDA = """1. Forberedelse: formål, dagsorden og tidsramme er av
 7. Avslutning: kom vi i havn? Er det noe i dette møtet som kunne vært annerledes? Nytt møtetidspunkt."""
 
 
+class ChildAttends(models.TextChoices):
+    # seeds/000, seeds/003 4.5: whether the child takes part in the meeting is asked each time.
+    YES = "ja", "Ja"
+    NO = "nei", "Nei"
+    PARTLY = "delvis", "Delvis"
+
+
 class Meeting(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="meetings")
@@ -371,14 +482,40 @@ class Meeting(models.Model):
     minutes = models.TextField("referat", max_length=TEXT_LONG, blank=True)
     next_meeting_date = models.DateField("neste møte", null=True, blank=True)
     held = models.BooleanField(default=False)
+    child_attends = models.CharField("deltok barnet/ungdommen", max_length=8, choices=ChildAttends.choices, blank=True)
+    child_attends_note = models.CharField("om barnets deltakelse", max_length=TEXT_SHORT, blank=True)
+    # Why the meeting is outside the routine's time limit (overgangsmøte 2 later than two
+    # weeks after school start, seeds/000); the holder must say why.
+    off_routine_reason = models.CharField("begrunnelse for tidspunktet", max_length=TEXT_SHORT, blank=True)
+    cancelled_at = models.DateTimeField("avlyst", null=True, blank=True)
+    cancel_reason = models.CharField("årsak til avlysning", max_length=TEXT_SHORT, blank=True)
+    # The invitation's SEQUENCE (RFC 5545): raised on each change, so calendars replace the old one.
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | ~Q(cancel_reason=""), name="cancelled_meeting_has_reason"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} {self.starts_at:%d.%m.%Y}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def status_label(self) -> str:
+        """What the log page, the calendar and the printout call the meeting — never «Planlagt» once cancelled."""
+        if self.cancelled_at is not None:
+            return "Avlyst"
+        return "Holdt" if self.held else "Planlagt"
 
 
 class Message(models.Model):
@@ -466,8 +603,10 @@ class ConsentRequest(models.Model):
         return [ServiceType(s).label for s in self.services if s in ServiceType.values]
 
 
-class ConsentApproval(models.Model):
-    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="approvals")
+class FamilyAnswer(models.Model):
+    """One guardian's (or the youth's) answer in the app: to a consent request, or to a new
+    participant. The answers (who, when, how authenticated) are the record."""
+
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     approved = models.BooleanField()
     answered_at = models.DateTimeField(auto_now_add=True)
@@ -475,10 +614,28 @@ class ConsentApproval(models.Model):
     authenticated_by = models.CharField(max_length=120)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["request", "person"], name="one_answer_per_signer")]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.person}: {'ja' if self.approved else 'nei'}"
+
+
+class ConsentApproval(FamilyAnswer):
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="approvals")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "person"], name="one_answer_per_signer")]
+
+
+class ParticipantAnswer(FamilyAnswer):
+    """Issue 15 §4: a guardian's (or the youth's) answer about a new participant."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "person"], name="one_answer_per_participant_signer")
+        ]
 
 
 class TransitionKind(models.TextChoices):
@@ -522,3 +679,53 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.to_unit})"
+
+
+# --- Families ask (seeds/001 §1, issue 15 §3) --------------------------------------------
+
+# seeds/001 §1: «Foresatte kan selv be helsestasjon, barnehage eller skole om å vurdere å
+# opprette Stafettlogg». The services a family may ask.
+ASKABLE_SERVICES = (ServiceType.BARNEHAGE, ServiceType.SKOLE, ServiceType.HELSESTASJON, ServiceType.SKOLEHELSE)
+ANSWER_WITHIN_DAYS = 14
+REQUEST_TEXT = 1000
+
+
+class RequestOutcome(models.TextChoices):
+    WILL_CONSIDER = "vil_vurdere", "Vi vil vurdere det og tar kontakt med dere"
+    AFTER_CONSENT = "etter_samtykke", "Vi oppretter en stafettlogg etter samtykke fra dere"
+    NOT_NOW = "ikke_naa", "Ikke nå"
+
+
+class LogRequest(models.Model):
+    """A family's request that a unit consider a log. It is not a log: no log exists until
+    the guardians (and a youth with rights) have consented, as always."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="log_requests", verbose_name="barnet")
+    asked_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name="spurt av")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="log_requests", verbose_name="tjenestested")
+    text = models.TextField("hva dere ønsker hjelp med", max_length=REQUEST_TEXT)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    answer_by = models.DateField("svarfrist")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.CharField("svar", max_length=20, choices=RequestOutcome.choices, blank=True)
+    answer = models.TextField("svaret til familien", max_length=REQUEST_TEXT, blank=True)
+
+    class Meta:
+        verbose_name = "forespørsel om stafettlogg"
+        verbose_name_plural = "forespørsler om stafettlogg"
+        ordering = ["answer_by", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(outcome=""),
+                name="log_request_answer_has_outcome",
+                violation_error_message="Velg et svar.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Forespørsel til {self.unit}"
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.answered_at is None and (today or timezone.localdate()) > self.answer_by

@@ -8,7 +8,12 @@ from stafett.notify.outbox import preferences, queue
 from stafett.people.models import Person
 
 # Which choice (Participant.notify_* / Preferences.*) governs each kind of news.
-CHOICE = {Kind.NEW_MESSAGE: "message", Kind.COMMENT: "comment", Kind.CALENDAR: "calendar"}
+CHOICE = {
+    Kind.NEW_MESSAGE: "message",
+    Kind.COMMENT: "comment",
+    Kind.CALENDAR: "calendar",
+    Kind.MEETING_CHANGED: "calendar",
+}
 
 
 def log_path(log: RelayLog) -> str:

@@ -14,6 +14,7 @@ from stafett.logs.models import (
     Consent,
     Evaluation,
     Goal,
+    Level,
     LogStatus,
     Measure,
     Meeting,
@@ -22,7 +23,7 @@ from stafett.logs.models import (
     RelayLog,
     current_consent,
 )
-from stafett.people.models import Person
+from stafett.people.models import Person, ServiceType
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class LogPage:
     level_changes: list[Any]
     gaps: list[str] = field(default_factory=list)
     calendar: list[CalendarEntry] = field(default_factory=list)
+    # The services taking part, when they suggest a higher level than the log's (issue 15 §8).
+    level_suggestion: list[str] = field(default_factory=list)
 
 
 def _measures() -> QuerySet[Measure]:
@@ -77,9 +80,31 @@ def log_page(log: RelayLog) -> LogPage:
         level_changes=list(log.level_changes.all()),
     )
     measures = [m for g in goals for m in g.measures.all()]
-    page.gaps = _gaps(log, measures, participants, guardians, page.consent)
+    page.gaps = _gaps(log, current_round(measures, meetings), participants, guardians, page.consent)
     page.calendar = _calendar(meetings, measures, today)
+    page.level_suggestion = services_suggesting_level_two(log, participants)
     return page
+
+
+def services_suggesting_level_two(log: RelayLog, participants: list[Participant]) -> list[str]:
+    """At «Nivå 1 – innen én tjeneste» with people from two or more services taking part (the
+    holder's and the participants'), the work is interdisciplinary: level 2 (seeds/001 §6).
+    Returns those services' names; empty when there is nothing to suggest."""
+    if log.level != Level.ONE or log.status != LogStatus.ACTIVE:
+        return []
+    services = {log.unit.service_type, *(p.unit.service_type for p in participants)}
+    if len(services) < 2:
+        return []
+    return sorted(ServiceType(s).label for s in services)
+
+
+def current_round(measures: list[Measure], meetings: list[Meeting]) -> list[Measure]:
+    """The measures of the current round: the open ones, and those ended at (or after) the latest
+    meeting held — measures evaluated and ended at overgangsmøte 2 still count until the next
+    round begins (issue 15 §8)."""
+    held = [timezone.localtime(m.starts_at).date() for m in meetings if m.held and m.cancelled_at is None]
+    since = max(held, default=None)
+    return [m for m in measures if m.stopped_at is None or (since is not None and m.stopped_at >= since)]
 
 
 def _gaps(
@@ -89,13 +114,14 @@ def _gaps(
     guardians: list[Person],
     consent: Consent | None,
 ) -> list[str]:
-    """What is missing, shown plainly (seeds/004 ordliste: guardians always have a measure of their own)."""
+    """What is missing, shown plainly (seeds/004 ordliste: guardians always have a measure of their own).
+    `measures` are those of the current round (current_round)."""
     gaps: list[str] = []
     if log.status != LogStatus.ACTIVE:
         return gaps
     if consent is None:
         gaps.append("Samtykket er ikke gyldig. Deltakerne har ikke tilgang før samtykket er fornyet.")
-    responsible = {m.responsible_id for m in measures if m.stopped_at is None}
+    responsible = {m.responsible_id for m in measures}
     if guardians and not responsible & {g.id for g in guardians}:
         gaps.append("De foresatte har ikke noe eget tiltak ennå.")
     for p in participants:
@@ -105,7 +131,7 @@ def _gaps(
 
 
 def _calendar(meetings: list[Meeting], measures: list[Measure], today: date) -> list[CalendarEntry]:
-    planned = {timezone.localtime(m.starts_at).date() for m in meetings}
+    planned = {timezone.localtime(m.starts_at).date() for m in meetings if m.cancelled_at is None}
     entries = [
         CalendarEntry(
             m.next_meeting_date, None, "Neste møte", "Avtalt i forrige møte – ikke kalt inn ennå", overdue=False
@@ -115,7 +141,11 @@ def _calendar(meetings: list[Meeting], measures: list[Measure], today: date) -> 
     ]
     entries += [
         CalendarEntry(
-            timezone.localtime(m.starts_at).date(), m.starts_at, "Møte", f"{m.title}, {m.place}", overdue=False
+            timezone.localtime(m.starts_at).date(),
+            m.starts_at,
+            "Avlyst møte" if m.cancelled_at else "Møte",
+            f"{m.title}, {m.place} – avlyst: {m.cancel_reason}" if m.cancelled_at else f"{m.title}, {m.place}",
+            overdue=False,
         )
         for m in meetings
         if not m.held

@@ -6,7 +6,7 @@ This is the read side; what changes a transition is in stafett/logs/actions/tran
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +15,7 @@ from stafett import access
 from stafett.access import Relation
 from stafett.logs.models import (
     LogStatus,
+    Measure,
     Meeting,
     Participant,
     RelayLog,
@@ -33,6 +34,11 @@ class StepState:
     due: date | None
     done: bool
     missing: list[str] = field(default_factory=list)
+    # «person_code:unit_code» of whom the step's form is for (the principal, the SFO leader, the
+    # contact teacher), so the link opens the form with that person chosen (issue 15 §8).
+    member: str = ""
+    # False for a step others call (the February/March meeting): listed, but never «Neste steg».
+    prompt: bool = True
 
     @property
     def overdue(self) -> bool:
@@ -46,6 +52,9 @@ class Step:
     who: str
     due: Callable[[Transition], date | None]
     check: Callable[[Transition, "Facts"], tuple[bool, list[str]]]
+    applies: Callable[[Transition], bool] = lambda t: True
+    member: Callable[[Transition], str] = lambda t: ""
+    prompt: bool = True
 
 
 @dataclass
@@ -69,6 +78,55 @@ def _principal_added(t: Transition, f: Facts) -> tuple[bool, list[str]]:
     return done, [] if done else [f"Rektor ved {t.to_unit.name} er ikke deltaker ennå."]
 
 
+def _leader_key(unit: Unit | None) -> str:
+    if unit is None:
+        return ""
+    leader = (
+        Membership.objects.active()
+        .filter(unit=unit, role=Role.LEADER)
+        .select_related("person")
+        .order_by("person__family_name")
+        .first()
+    )
+    return f"{leader.person.code}:{unit.code}" if leader else ""
+
+
+def _contact_teacher_key(t: Transition) -> str:
+    return f"{t.contact_teacher.code}:{t.to_unit.code}" if t.contact_teacher_id else ""  # type: ignore[union-attr]
+
+
+def _sfo_leader_added(t: Transition, f: Facts) -> tuple[bool, list[str]]:
+    leaders = set(
+        Membership.objects.active().filter(unit=t.sfo_unit, role=Role.LEADER).values_list("person_id", flat=True)
+    )
+    done = any(p.person_id in leaders for p in _participants_from(t, f, t.sfo_unit))
+    name = t.sfo_unit.name if t.sfo_unit else "SFO"
+    return done, [] if done else [f"SFO-lederen ved {name} er ikke deltaker ennå."]
+
+
+def _february_meeting_months(t: Transition) -> list[tuple[int, int]]:
+    # seeds/000: the ordinary meeting in February/March of the school-start year; for significant
+    # needs the school hears a year before it, so there is one the year before as well.
+    years = [t.start_date.year - 1, t.start_date.year] if t.significant_needs else [t.start_date.year]
+    return [(y, m) for y in years for m in (2, 3)]
+
+
+def _february_meeting(t: Transition, f: Facts) -> tuple[bool, list[str]]:
+    """Done when the log has a meeting in February/March of that year — or once overgangsmøte 1
+    is held, when the step is behind the child either way."""
+    months = set(_february_meeting_months(t))
+    meetings = t.log.meetings.filter(cancelled_at__isnull=True)
+    held = any(
+        (timezone.localtime(m.starts_at).year, timezone.localtime(m.starts_at).month) in months for m in meetings
+    )
+    if held or (t.meeting_1 is not None and t.meeting_1.held):
+        return True, []
+    return False, [
+        "Ingen møte i februar/mars er registrert i loggen. Barnehagefaglig rådgiver kaller inn; "
+        "barnehagestyrer gir opplysninger om behovet for tilrettelegging."
+    ]
+
+
 def _contact_teacher_added(t: Transition, f: Facts) -> tuple[bool, list[str]]:
     done = t.contact_teacher_id is not None and any(p.person_id == t.contact_teacher_id for p in f.participants)
     return done, [] if done else ["Rektor har ikke lagt til kontaktlæreren ennå."]
@@ -79,6 +137,8 @@ def _meeting_held(attr: str) -> Callable[[Transition, Facts], tuple[bool, list[s
         meeting: Meeting | None = getattr(t, attr)
         if meeting is None:
             return False, ["Møtet er ikke kalt inn."]
+        if meeting.cancelled_at is not None:
+            return False, [f"Møtet {timezone.localtime(meeting.starts_at):%d.%m.%Y} er avlyst; kall inn på nytt."]
         if not meeting.held:
             return False, [
                 f"Møtet er kalt inn til {timezone.localtime(meeting.starts_at):%d.%m.%Y}; referatet mangler."
@@ -134,6 +194,38 @@ def _two_weeks_after_start(t: Transition) -> date:
     return t.start_date + timedelta(days=14)
 
 
+def meeting_deadline(t: Transition, number: int) -> date | None:
+    """The latest day the routine allows for transition meeting `number`, where it sets one."""
+    if number == 2 and t.kind == TransitionKind.KINDERGARTEN_TO_SCHOOL:
+        return _two_weeks_after_start(t)
+    return None
+
+
+def late_for_routine(t: Transition, number: int, starts_at: datetime) -> str | None:
+    """The warning for a transition meeting dated after the routine's limit, or None (seeds/000:
+    overgangsmøte 2 «innen to uker etter skolestart»)."""
+    latest = meeting_deadline(t, number)
+    if latest is None or timezone.localtime(starts_at).date() <= latest:
+        return None
+    return (
+        f"Overgangsmøte {number} skal holdes innen to uker etter skolestart, senest {latest:%d.%m.%Y}. "
+        "Skriv hvorfor møtet må være senere, eller velg en tidligere dato."
+    )
+
+
+def transition_of(meeting: Meeting) -> tuple[Transition, int] | None:
+    """The transition a meeting belongs to, and which of its meetings it is."""
+    t = Transition.objects.filter(Q(meeting_1=meeting) | Q(meeting_2=meeting)).first()
+    if t is None:
+        return None
+    return t, 1 if t.meeting_1_id == meeting.id else 2
+
+
+def measures_to_evaluate(t: Transition) -> list[Measure]:
+    """The open measures of the log, which overgangsmøte 2 evaluates (seeds/000)."""
+    return list(Measure.objects.filter(log_id=t.log_id, stopped_at__isnull=True).select_related("responsible"))
+
+
 NOTIFY = Step("notify", "Meld fra til skolen", "Styrer / stafettholder", _notify_due, _notified)
 PRINCIPAL = Step(
     "principal",
@@ -141,6 +233,24 @@ PRINCIPAL = Step(
     "Stafettholder",
     lambda t: date(t.start_date.year, 3, 31),
     _principal_added,
+    member=lambda t: _leader_key(t.to_unit),
+)
+FEBRUARY_MEETING = Step(
+    "february_meeting",
+    "Overgangsmøte mellom barnehagen og skolen i februar/mars",
+    "Barnehagefaglig rådgiver kaller inn; barnehagestyrer gir opplysninger",
+    lambda t: date(t.start_date.year, 3, 31),
+    _february_meeting,
+    prompt=False,
+)
+SFO_LEADER = Step(
+    "sfo_leader",
+    "Legg til SFO-lederen som deltaker",
+    "Stafettholder",
+    lambda t: date(t.start_date.year, 6, 1),
+    _sfo_leader_added,
+    applies=lambda t: t.sfo_unit_id is not None,
+    member=lambda t: _leader_key(t.sfo_unit),
 )
 TEACHER = Step(
     "contact_teacher",
@@ -176,10 +286,21 @@ FINISH = Step(
     "Stafettholder og kontaktlærer",
     _two_weeks_after_start,
     _finished,
+    member=_contact_teacher_key,
 )
 
 ROUTINES: dict[str, list[Step]] = {
-    TransitionKind.KINDERGARTEN_TO_SCHOOL: [NOTIFY, PRINCIPAL, TEACHER, MEETING_1, MEASURES, MEETING_2, FINISH],
+    TransitionKind.KINDERGARTEN_TO_SCHOOL: [
+        NOTIFY,
+        FEBRUARY_MEETING,
+        PRINCIPAL,
+        SFO_LEADER,
+        TEACHER,
+        MEETING_1,
+        MEASURES,
+        MEETING_2,
+        FINISH,
+    ],
     TransitionKind.TO_LOWER_SECONDARY: [
         Step(
             "notify", "Meld fra til ungdomsskolen", "Stafettholder", lambda t: date(t.start_date.year, 3, 1), _notified
@@ -233,13 +354,17 @@ def progress(t: Transition) -> list[StepState]:
     facts = _facts(t)
     states = []
     for step in ROUTINES[t.kind]:
+        if not step.applies(t):
+            continue
         done, missing = step.check(t, facts)
-        states.append(StepState(step.key, step.title, step.who, step.due(t), done, missing))
+        states.append(
+            StepState(step.key, step.title, step.who, step.due(t), done, missing, step.member(t), step.prompt)
+        )
     return states
 
 
 def next_step(states: list[StepState]) -> StepState | None:
-    return next((s for s in states if not s.done), None)
+    return next((s for s in states if not s.done and s.prompt), None)
 
 
 def open_transition(log: RelayLog) -> Transition | None:

@@ -1,9 +1,23 @@
 from django.urls import path
 
-from stafett.logs import templates_admin, views, views_consent, views_lifecycle, views_plan, views_transition
+from stafett.logs import (
+    templates_admin,
+    views,
+    views_consent,
+    views_individual_plan,
+    views_lifecycle,
+    views_meetings,
+    views_participant_approval,
+    views_plan,
+    views_requests,
+    views_transition,
+)
 
 app_name = "logs"
 urlpatterns = [
+    path("foresporsel/ny/", views_requests.ask, name="ask_for_log"),
+    path("tjenestested/<uuid:unit_code>/foresporsler/", views_requests.unit_requests, name="log_requests"),
+    path("foresporsel/<uuid:request_code>/", views_requests.answer, name="answer_log_request"),
     path("maler/", templates_admin.template_list, name="templates"),
     path("maler/<uuid:code>/", templates_admin.template_edit, name="template_edit"),
     path("tjenestested/<uuid:unit_code>/ny-logg/", views.find_child, name="find_child"),
@@ -16,6 +30,16 @@ urlpatterns = [
     ),
     path("logg/<uuid:log_code>/samtykke/digitalt/", views_consent.request_digital_consent, name="request_consent"),
     path("samtykke/<uuid:request_code>/", views_consent.answer_consent, name="answer_consent"),
+    path(
+        "deltaker/<uuid:participant_code>/svar/",
+        views_participant_approval.answer_participant,
+        name="answer_participant",
+    ),
+    path(
+        "logg/<uuid:log_code>/deltakere/<uuid:participant_code>/godkjenning-papir/",
+        views_participant_approval.paper_approval,
+        name="paper_approval",
+    ),
     path("logg/<uuid:log_code>/", views.detail, name="detail"),
     path("logg/<uuid:log_code>/oversikt/", views.edit_overview, name="edit_overview"),
     path("logg/<uuid:log_code>/bilde/", views.photo, name="photo"),
@@ -35,9 +59,13 @@ urlpatterns = [
     path("logg/<uuid:log_code>/mal/<uuid:goal_code>/tiltak/ny/", views_plan.add_measure, name="add_measure"),
     path("logg/<uuid:log_code>/tiltak/<uuid:measure_code>/endre/", views_plan.edit_measure, name="edit_measure"),
     path("logg/<uuid:log_code>/tiltak/<uuid:measure_code>/evaluer/", views_plan.evaluate_measure, name="evaluate"),
-    path("logg/<uuid:log_code>/moter/nytt/", views_plan.schedule_meeting, name="schedule_meeting"),
-    path("logg/<uuid:log_code>/moter/<uuid:meeting_code>/referat/", views_plan.meeting_minutes, name="minutes"),
-    path("logg/<uuid:log_code>/moter/<uuid:meeting_code>/invitasjon.ics", views_plan.meeting_ics, name="meeting_ics"),
+    path("logg/<uuid:log_code>/moter/nytt/", views_meetings.schedule_meeting, name="schedule_meeting"),
+    path("logg/<uuid:log_code>/moter/<uuid:meeting_code>/endre/", views_meetings.edit_meeting, name="edit_meeting"),
+    path("logg/<uuid:log_code>/moter/<uuid:meeting_code>/avlys/", views_meetings.cancel_meeting, name="cancel_meeting"),
+    path("logg/<uuid:log_code>/moter/<uuid:meeting_code>/referat/", views_meetings.meeting_minutes, name="minutes"),
+    path(
+        "logg/<uuid:log_code>/moter/<uuid:meeting_code>/invitasjon.ics", views_meetings.meeting_ics, name="meeting_ics"
+    ),
     path("logg/<uuid:log_code>/meldinger/", views_plan.post_message, name="post_message"),
     path("logg/<uuid:log_code>/samtykke/forny/", views_lifecycle.renew_consent, name="renew_consent"),
     path("logg/<uuid:log_code>/samtykke/trekk/", views_lifecycle.withdraw_consent, name="withdraw_consent"),
@@ -48,6 +76,13 @@ urlpatterns = [
     path("logg/<uuid:log_code>/slett-innhold/", views_lifecycle.delete_content, name="delete_content"),
     path("logg/<uuid:log_code>/gjenapne/", views_lifecycle.reopen_log, name="reopen"),
     path("logg/<uuid:log_code>/utskrift.pdf", views_lifecycle.printout, name="printout"),
+    path(
+        "logg/<uuid:log_code>/individuell-plan/",
+        views_individual_plan.make_individual_plan,
+        name="make_individual_plan",
+    ),
+    path("logg/<uuid:log_code>/individuell-plan/mine-mal/", views_individual_plan.edit_own_goals, name="own_goals"),
+    path("logg/<uuid:log_code>/individuell-plan/vedtak/", views_individual_plan.add_decision, name="add_decision"),
     path("logg/<uuid:log_code>/overgang/ny/", views_transition.start, name="transition_start"),
     path(
         "logg/<uuid:log_code>/overgang/<uuid:transition_code>/varsle/",

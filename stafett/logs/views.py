@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from stafett import access
 from stafett.access import Action, PersonRequest, needs
+from stafett.audit.ratelimit import rate_limited
 from stafett.guide.queries import log_guide
 from stafett.lib.forms import add_form_errors
 from stafett.lib.versioning import StaleEdit
@@ -26,7 +27,16 @@ from stafett.logs.forms import (
     PhotoForm,
     RegisterChildForm,
 )
-from stafett.logs.models import Consent, ConsentRequestStatus, HandoverStatus, Participant, RelayLog, current_consent
+from stafett.logs.models import (
+    Consent,
+    ConsentRequestStatus,
+    HandoverStatus,
+    Participant,
+    ParticipantApproval,
+    RelayLog,
+    current_consent,
+)
+from stafett.logs.orphans import orphaned_in
 from stafett.logs.queries import access_log, log_page
 from stafett.logs.transitions import next_step, open_transition, progress
 from stafett.people.actions import register_child_with_guardians
@@ -48,11 +58,12 @@ def _may(request: PersonRequest, log: RelayLog) -> set[str]:
 @sensitive_post_parameters("national_id")
 @needs(Action.OPEN_LOG)
 @require_http_methods(["GET", "POST"])
+@rate_limited("national_id")
 def find_child(request: PersonRequest, unit: Unit) -> HttpResponse:
     form = FindChildForm(request.POST or None)
     register = None
     if request.method == "POST" and form.is_valid():
-        child = Person.objects.filter(national_id=form.cleaned_data["national_id"]).first()
+        child = Person.objects.by_national_id(form.cleaned_data["national_id"]).first()
         if child is not None:
             return redirect("logs:open", unit_code=unit.code, person_code=child.code)
         register = RegisterChildForm(initial={"national_id": form.cleaned_data["national_id"]})
@@ -62,6 +73,7 @@ def find_child(request: PersonRequest, unit: Unit) -> HttpResponse:
 @sensitive_post_parameters("national_id", "g1_national_id", "g2_national_id")
 @needs(Action.OPEN_LOG)
 @require_POST
+@rate_limited("national_id")
 def register_child(request: PersonRequest, unit: Unit) -> HttpResponse:
     register = RegisterChildForm(request.POST)
     if register.is_valid():
@@ -93,7 +105,12 @@ def open_log(request: PersonRequest, unit: Unit, person_code: str) -> HttpRespon
         {"initiator_text": concern_as_initiator_text(note), "initiated_by": "Egen undring (BTI nivå 0)"} if note else {}
     )
     form = OpenLogForm(
-        request.POST or None, request.FILES or None, signers=[*guardians, child], holders=holders, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        signers=actions.may_sign(child, unit),
+        guardians=guardians,
+        holders=holders,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -105,6 +122,8 @@ def open_log(request: PersonRequest, unit: Unit, person_code: str) -> HttpRespon
             valid_until=d["valid_until"],
             not_shared=d["not_shared"],
             level=d["level"],
+            unsigned_reason=d["unsigned_reason"],
+            unsigned_note=d["unsigned_note"],
         )
         try:
             log = actions.open_log(
@@ -150,6 +169,10 @@ def detail(request: PersonRequest, log: RelayLog) -> HttpResponse:
         "next_step": next_step(steps),
         "may_add_teacher": transition is not None and Action.ADD_CONTACT_TEACHER.value in may,
         "page": page,
+        # issue 14 §2: «Trenger ny ansvarlig», for the holder who can give the measures to someone.
+        "orphaned": orphaned_in(log, (m for g in page.goals for m in g.measures.all()))
+        if Action.EDIT_PLAN.value in may
+        else [],
         "guide": log_guide(log, page.participants),
         "pending_consent": pending_consent,
         "pending_consent_answered": set(pending_consent.approvals.values_list("person_id", flat=True))
@@ -204,6 +227,12 @@ def edit_overview(request: PersonRequest, log: RelayLog) -> HttpResponse:
 # --- Participants -----------------------------------------------------------------
 
 
+def preselected(request: PersonRequest, members: list[tuple[str, str]]) -> dict[str, str]:
+    """A link for a named person (the transition's «Legg til rektor») opens the form with them chosen."""
+    wanted = request.GET.get("member", "")
+    return {"member": wanted} if wanted and any(key == wanted for key, _ in members) else {}
+
+
 def member_choices(log: RelayLog, *, with_units: bool = False) -> list[Any]:
     """Staff the holder may invite (or hand over to): everyone on a staff list, by unit."""
     members = (
@@ -229,7 +258,8 @@ def member_choices(log: RelayLog, *, with_units: bool = False) -> list[Any]:
 def add_participant(request: PersonRequest, log: RelayLog) -> HttpResponse:
     from stafett.logs.forms import ParticipantForm
 
-    form = ParticipantForm(request.POST or None, members=member_choices(log))
+    members = member_choices(log)
+    form = ParticipantForm(request.POST or None, members=members, initial=preselected(request, members))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         person_code, unit_code = d["member"].split(":")
@@ -237,13 +267,16 @@ def add_participant(request: PersonRequest, log: RelayLog) -> HttpResponse:
         unit = get_object_or_404(Unit, code=unit_code)
         notify = actions.NotificationChoices(d["notify_message"], d["notify_calendar"], d["notify_comment"])
         try:
-            actions.add_participant(
+            participant = actions.add_participant(
                 actor=request.user, log=log, person=person, unit=unit, notify=notify, extra_reason=d["extra_reason"]
             )
         except ValidationError as e:
             add_form_errors(form, e, default_field="member")
         else:
-            messages.success(request, f"{person.full_name} er lagt til som deltaker.")
+            added = f"{person.full_name} er lagt til som deltaker."
+            if participant.approval == ParticipantApproval.PENDING:
+                added += f" De foresatte blir spurt om de godkjenner; til da har {person.given_name} ikke tilgang."
+            messages.success(request, added)
             return redirect("logs:detail", log_code=log.code)
     consent = current_consent(log)
     context = {"log": log, "form": form, "consent": consent}

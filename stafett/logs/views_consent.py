@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from stafett import access
 from stafett.access import Action, PersonRequest, needs, signed_in
 from stafett.accounts.views import authenticated_by
+from stafett.audit.ratelimit import rate_limited
 from stafett.lib.forms import add_form_errors
 from stafett.logs import actions
 from stafett.logs.actions import LogStart
@@ -64,6 +65,7 @@ def request_digital_consent(request: PersonRequest, log: RelayLog) -> HttpRespon
 
 @signed_in
 @require_http_methods(["GET", "POST"])
+@rate_limited("consent_answer")
 def answer_consent(request: PersonRequest, request_code: str) -> HttpResponse:
     consent_request = (
         ConsentRequest.objects.select_related("log__subject", "log__unit", "log__holder", "requested_by")

@@ -11,9 +11,9 @@ from stafett.access import Action, PersonRequest, needs, signed_in
 from stafett.archive.pdf import render_log_pdf
 from stafett.lib.forms import add_form_errors
 from stafett.logs import actions
-from stafett.logs.forms import CloseForm, DeclineForm, HandoverForm, RenewConsentForm
+from stafett.logs.forms import AcceptHandoverForm, CloseForm, DeclineForm, HandoverForm, RenewConsentForm, ReopenForm
 from stafett.logs.models import Handover, HandoverStatus, RelayLog, current_consent
-from stafett.logs.views import member_choices
+from stafett.logs.views import member_choices, preselected
 from stafett.people.models import Person, Unit
 
 
@@ -27,21 +27,26 @@ def _consent_data(form: RenewConsentForm, log: RelayLog, unit: Unit) -> actions.
         valid_until=d["valid_until"],
         not_shared=d["not_shared"],
         level=d["level"],
+        unsigned_reason=d["unsigned_reason"],
+        unsigned_note=d["unsigned_note"],
     )
 
 
-def _signers(log: RelayLog) -> list[Person]:
-    return [*actions.guardians_of(log.subject), log.subject]
+def _signing(log: RelayLog) -> dict[str, list[Person]]:
+    """Who the consent form offers as signatories (actions.may_sign), and who must sign."""
+    return {"signers": actions.may_sign(log.subject, log.unit), "guardians": actions.guardians_of(log.subject)}
+
+
+def _last_terms(log: RelayLog) -> dict[str, object]:
+    """A renewal starts from the last consent's terms, even when it has run out (issue 15 §8)."""
+    last = log.consents.order_by("-created_at", "-id").first()
+    return {"services": last.services, "not_shared": last.not_shared, "level": last.level} if last else {}
 
 
 @needs(Action.RENEW_CONSENT)
 @require_http_methods(["GET", "POST"])
 def renew_consent(request: PersonRequest, log: RelayLog) -> HttpResponse:
-    current = current_consent(log)
-    initial = (
-        {"services": current.services, "not_shared": current.not_shared, "level": current.level} if current else {}
-    )
-    form = RenewConsentForm(request.POST or None, request.FILES or None, signers=_signers(log), initial=initial)
+    form = RenewConsentForm(request.POST or None, request.FILES or None, initial=_last_terms(log), **_signing(log))
     if request.method == "POST" and form.is_valid():
         before = set(log.participants.filter(removed_at__isnull=True).values_list("pk", flat=True))
         try:
@@ -93,7 +98,8 @@ def _handover_choices(log: RelayLog, actor: Person) -> list[tuple[str, str]]:
 @needs(Action.HAND_OVER)
 @require_http_methods(["GET", "POST"])
 def propose_handover(request: PersonRequest, log: RelayLog) -> HttpResponse:
-    form = HandoverForm(request.POST or None, members=_handover_choices(log, request.user))
+    members = _handover_choices(log, request.user)
+    form = HandoverForm(request.POST or None, members=members, initial=preselected(request, members))
     if request.method == "POST" and form.is_valid():
         person_code, unit_code = form.cleaned_data["member"].split(":")
         to = get_object_or_404(Person, code=person_code)
@@ -134,10 +140,12 @@ def answer_handover(request: PersonRequest, handover_code: str) -> HttpResponse:
     if handover.to_person_id != request.user.id:
         raise access.PermissionDenied
     form = DeclineForm(request.POST or None)
+    accept = AcceptHandoverForm(request.POST or None)
     if request.method == "POST" and handover.status == HandoverStatus.PROPOSED:
         try:
-            if "accept" in request.POST:
-                actions.accept_handover(actor=request.user, handover=handover)
+            if "accept" in request.POST and accept.is_valid():
+                stays = accept.cleaned_data["old_holder_stays"] is True
+                actions.accept_handover(actor=request.user, handover=handover, old_holder_stays=stays)
                 messages.success(request, f"Du er nå stafettholder for {handover.log.subject.full_name}.")
                 return redirect("logs:detail", log_code=handover.log.code)
             if form.is_valid():
@@ -145,9 +153,10 @@ def answer_handover(request: PersonRequest, handover_code: str) -> HttpResponse:
                 messages.info(request, f"Du har sagt nei. {handover.from_holder.full_name} er fortsatt stafettholder.")
                 return redirect("core:start")
         except ValidationError as e:
-            form.add_error(None, e.messages)
-    status = 400 if form.errors else 200
-    return render(request, "logs/handover_answer.html", {"handover": handover, "form": form}, status=status)
+            (accept if "accept" in request.POST else form).add_error(None, e.messages)
+    status = 400 if form.errors or accept.errors else 200
+    context = {"handover": handover, "form": form, "accept": accept}
+    return render(request, "logs/handover_answer.html", context, status=status)
 
 
 @needs(Action.CLOSE_LOG)
@@ -184,10 +193,11 @@ def delete_content(request: PersonRequest, log: RelayLog) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reopen_log(request: PersonRequest, log: RelayLog) -> HttpResponse:
     access.require(request.user, Action.OPEN_LOG, log.unit)
-    form = RenewConsentForm(request.POST or None, request.FILES or None, signers=_signers(log))
+    form = ReopenForm(request.POST or None, request.FILES or None, initial=_last_terms(log), **_signing(log))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.reopen_log(actor=request.user, log=log, consent=_consent_data(form, log, log.unit))
+            data = _consent_data(form, log, log.unit)
+            actions.reopen_log(actor=request.user, log=log, consent=data, concern=form.cleaned_data["concern"])
         except ValidationError as e:
             add_form_errors(form, e)
         else:

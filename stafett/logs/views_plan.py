@@ -1,14 +1,11 @@
-"""Goals, measures, evaluations, meetings (with .ics invitations) and messages in a log."""
-
-from datetime import timedelta
+"""Goals, measures, evaluations and messages in a log (meetings: views_meetings.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from icalendar import Calendar, Event
+from django.views.decorators.http import require_http_methods, require_POST
 
 from stafett import access
 from stafett.access import Action, PersonRequest, needs
@@ -20,11 +17,9 @@ from stafett.logs.forms import (
     GoalEditForm,
     GoalForm,
     MeasureForm,
-    MeetingForm,
     MessageForm,
-    MinutesForm,
 )
-from stafett.logs.models import Goal, Measure, Meeting, RelayLog
+from stafett.logs.models import Goal, Measure, RelayLog
 from stafett.people.models import Person
 
 
@@ -127,94 +122,6 @@ def evaluate_measure(request: PersonRequest, log: RelayLog, measure_code: str) -
     evaluations = measure.evaluations.select_related("author")
     context = {"log": log, "measure": measure, "form": form, "evaluations": evaluations}
     return render(request, "logs/evaluation_form.html", context, status=400 if form.errors else 200)
-
-
-# --- Meetings -------------------------------------------------------------------------
-
-
-@needs(Action.EDIT_PLAN)
-@require_http_methods(["GET", "POST"])
-def schedule_meeting(request: PersonRequest, log: RelayLog) -> HttpResponse:
-    agenda = log.template.meeting_agenda if log.template else None
-    form = MeetingForm(request.POST or None, initial={"agenda": agenda} if agenda else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = actions.schedule_meeting(actor=request.user, log=log, **form.cleaned_data)
-        except ValidationError as e:
-            add_form_errors(form, e)
-        else:
-            messages.success(
-                request, f"Møtet {meeting.starts_at:%d.%m.%Y} er lagt inn. Last ned invitasjonen til kalenderen."
-            )
-            return _back(log, "moter")
-    return render(request, "logs/meeting_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)
-
-
-def _meeting_people(log: RelayLog) -> list[Person]:
-    people = [log.holder, *actions.guardians_of(log.subject), log.subject]
-    people += [p.person for p in log.participants.filter(removed_at__isnull=True).select_related("person")]
-    return list(dict.fromkeys(people))
-
-
-@needs(Action.EDIT_PLAN)
-@require_http_methods(["GET", "POST"])
-def meeting_minutes(request: PersonRequest, log: RelayLog, meeting_code: str) -> HttpResponse:
-    meeting = get_object_or_404(Meeting, log=log, code=meeting_code)
-    initial = {
-        "version": meeting.version,
-        "minutes": meeting.minutes,
-        "next_meeting_date": meeting.next_meeting_date,
-        "attendees": list(meeting.attendees.all()),
-    }
-    form = MinutesForm(request.POST or None, initial=initial, people=_meeting_people(log))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.record_minutes(
-                actor=request.user,
-                meeting=meeting,
-                version=d["version"],
-                attendees=list(d["attendees"]),
-                minutes=d["minutes"],
-                next_meeting_date=d["next_meeting_date"],
-            )
-        except StaleEdit:
-            form.add_error(None, StaleEdit.message)
-        except ValidationError as e:
-            add_form_errors(form, e)
-        else:
-            _hint_message(request, form, "Referatet er lagret.")
-            return _back(log, "moter")
-    context = {"log": log, "meeting": meeting, "form": form}
-    return render(request, "logs/minutes_form.html", context, status=400 if form.errors else 200)
-
-
-@needs(Action.VIEW_LOG)
-@require_GET
-def meeting_ics(request: PersonRequest, log: RelayLog, meeting_code: str) -> HttpResponse:
-    """An iCalendar invitation. Data minimisation: no child's name, only a link back."""
-    meeting = get_object_or_404(Meeting, log=log, code=meeting_code)
-    actions.record_view(actor=request.user, log=log, what="møteinvitasjon")
-    calendar = Calendar()
-    calendar.add("prodid", "-//Stafett//stafettlogg//NO")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"{meeting.code}@stafett")
-    event.add("summary", meeting.title)
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
-    event.add("location", meeting.place)
-    event.add(
-        "description",
-        "Dagsorden og mer om møtet: " + request.build_absolute_uri(reverse("logs:detail", args=[log.code])),
-    )
-    event.add("dtstamp", meeting.created_at)
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="stafettmote-{meeting.starts_at:%Y-%m-%d}.ics"'
-    return response
 
 
 # --- Messages ---------------------------------------------------------------------------

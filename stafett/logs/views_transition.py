@@ -3,13 +3,14 @@ transition meetings 1 and 2. The log page shows which step is due and what is mi
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stafett.access import Action, PersonRequest, needs
 from stafett.lib.forms import add_form_errors
-from stafett.logs import actions
+from stafett.logs import actions, transitions
 from stafett.logs.forms import ContactTeacherForm, TransitionForm, TransitionMeetingForm
 from stafett.logs.models import RelayLog, Transition
 
@@ -66,8 +67,15 @@ def contact_teacher(request: PersonRequest, log: RelayLog, transition_code: str)
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
 def meeting(request: PersonRequest, log: RelayLog, transition_code: str, number: int) -> HttpResponse:
+    """Call transition meeting 1 or 2; a meeting already called is moved, not doubled."""
     transition = get_object_or_404(Transition, log=log, code=transition_code)
-    form = TransitionMeetingForm(request.POST or None)
+    if number not in (1, 2):
+        raise Http404
+    existing = getattr(transition, f"meeting_{number}")
+    if existing is not None and existing.cancelled_at is not None:
+        existing = None  # a cancelled meeting stays in the log; a new one is called
+    initial = {"starts_at": timezone.localtime(existing.starts_at), "place": existing.place} if existing else None
+    form = TransitionMeetingForm(request.POST or None, initial=initial, number=number)
     if request.method == "POST" and form.is_valid():
         try:
             actions.schedule_transition_meeting(
@@ -76,7 +84,16 @@ def meeting(request: PersonRequest, log: RelayLog, transition_code: str, number:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, f"Overgangsmøte {number} er kalt inn. Last ned invitasjonen under «Møter».")
+            done = "er flyttet" if existing else "er kalt inn"
+            messages.success(request, f"Overgangsmøte {number} {done}. Last ned invitasjonen under «Møter».")
             return _back(log)
-    context = {"log": log, "transition": transition, "form": form, "number": number}
+    context = {
+        "log": log,
+        "transition": transition,
+        "form": form,
+        "number": number,
+        "existing": existing,
+        "deadline": transitions.meeting_deadline(transition, number),
+        "measures": transitions.measures_to_evaluate(transition) if number == 2 else [],
+    }
     return render(request, "logs/transition_meeting_form.html", context, status=400 if form.errors else 200)

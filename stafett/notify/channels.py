@@ -44,8 +44,9 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def send_email(*, to: str, name: str, kind: str, path: str) -> None:
-    context = {"subject": SUBJECT, "line": line_for(kind), "url": absolute(path), "name": name}
+def send_email(*, to: str, name: str, kind: str, path: str, whose: str = "", unreachable: str = "") -> None:
+    line = line_for(kind, whose, unreachable)
+    context = {"subject": SUBJECT, "line": line, "url": absolute(path), "name": name}
     subject = render_to_string("notify/email/notification-subject.txt", context).strip()
     text = render_to_string("notify/email/notification-body.txt", context)
     html = render_to_string("notify/email/notification-body.html", context)
@@ -54,5 +55,5 @@ def send_email(*, to: str, name: str, kind: str, path: str) -> None:
     message.send(fail_silently=False)
 
 
-def send_sms(*, to: str, kind: str, path: str) -> None:
-    sms_backend().send(to, f"Stafett: {line_for(kind)} {absolute(path)}")
+def send_sms(*, to: str, kind: str, path: str, whose: str = "", unreachable: str = "") -> None:
+    sms_backend().send(to, f"Stafett: {line_for(kind, whose, unreachable)} {absolute(path)}")

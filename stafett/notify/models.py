@@ -27,9 +27,14 @@ class Kind(models.TextChoices):
     DEADLINE_PASSED = "frist_passert", "Frist er passert"
     EVALUATION_SOON = "evaluering_snart", "Evaluering nærmer seg"
     EVALUATION_PASSED = "evaluering_passert", "Evaluering er forsinket"
+    # After an outage a «before» reminder that comes on the day itself says so (issue 14 §4).
+    DEADLINE_TODAY = "frist_i_dag", "Frist i dag"
+    EVALUATION_TODAY = "evaluering_i_dag", "Evaluering i dag"
     CONSENT_EXPIRING = "samtykke_utloper", "Samtykket går snart ut"
+    CONSENT_EXPIRED = "samtykke_utlopt", "Samtykket har gått ut"
     HANDOVER_PENDING = "overforing_venter", "Ny stafettholder har ikke svart"
     NO_MEETING = "ingen_mote", "Lenge siden siste møte"
+    NO_MEETING_PLANNED = "ingen_mote_avtalt", "Lenge siden siste møte, et møte er avtalt"
     HOLDER_LEFT = "holder_sluttet", "Stafettholderen har sluttet"
     TRANSITION_STEP = "overgang_steg", "Steg i overgangen forfaller"
     QUARTERLY_SUMMARY = "kvartal", "Kvartalsoversikt"
@@ -38,6 +43,34 @@ class Kind(models.TextChoices):
     STAFF_LEADER_ADDED = "ny_leder", "Ny leder ved tjenestestedet"
     GUARDIAN_LINKED = "ny_foresatt", "Ny foresatt registrert"
     AUDIT_BROKEN = "revisjon_brutt", "Revisjonsloggen er endret"
+    BULK_READ = "mange_lesinger", "Noen har lest mange logger på kort tid"
+    MEASURE_ORPHANED = "ny_ansvarlig", "Tiltak trenger ny ansvarlig"
+    HANDOVER_PROPOSED = "overforing_foreslatt", "Ny stafettholder er foreslått"
+    MEETING_CHANGED = "mote_endret", "Et møte er endret eller avlyst"
+    ARCHIVE_LATE = "arkiv_forsinket", "Årlig arkivkopi ble laget for sent"
+    LOG_REQUESTED = "logg_forespurt", "En familie ber om stafettlogg"
+    LOG_REQUEST_ANSWERED = "foresporsel_besvart", "Svar på forespørselen om stafettlogg"
+    PARTICIPANT_TO_APPROVE = "deltaker_godkjenn", "Ny deltaker venter på godkjenning"
+    PARTICIPANT_ADDED = "deltaker_lagt_til", "Ny deltaker i loggen"
+    PARTICIPANT_DECLINED = "deltaker_avslatt", "De foresatte sa nei til en ny deltaker"
+    BECAME_INDIVIDUAL_PLAN = "ble_ip", "Loggen er blitt individuell plan"
+
+
+class Whose(models.TextChoices):
+    """Whose item a stand-in is told about (issue 14 §1): a role, never a name."""
+
+    GUARDIAN = "foresatt", "en foresatt"
+    CHILD = "barnet", "barnet eller ungdommen selv"
+    PARTICIPANT = "deltaker", "en deltaker"
+    HOLDER = "stafettholder", "stafettholderen"
+
+
+class Unreachable(models.TextChoices):
+    """Why the one it concerns was not told, completing «…, som …»."""
+
+    NO_CHANNEL = "ingen_kanal", "ikke har e-post eller mobilnummer i Stafett"
+    CHANNEL_FAILED = "kanal_feilet", "ikke får varslene fram (de siste feilet)"
+    NO_ACCESS = "uten_tilgang", "ikke har tilgang til loggen nå"
 
 
 class Status(models.TextChoices):
@@ -56,6 +89,10 @@ class Notification(models.Model):
     path = models.CharField(max_length=300, help_text="Link inside Stafett, e.g. /logg/<code>/")
     # The same reminder is sent once, not every day: the daily job gives it a key.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    # Told in someone else's place (issue 14 §1): whose item it is and why they were not told.
+    stands_in_for = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    whose = models.CharField(max_length=16, choices=Whose.choices, blank=True)
+    unreachable = models.CharField(max_length=16, choices=Unreachable.choices, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)

@@ -7,11 +7,11 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from stafett.notify import channels
-from stafett.notify.models import Channel, Notification, Preferences, Status
+from stafett.notify.models import Channel, Notification, Preferences, Status, Unreachable
 from stafett.people.models import Person
 
 log = logging.getLogger(__name__)
@@ -27,20 +27,61 @@ def preferences(person: Person) -> Preferences:
     return Preferences.objects.filter(person=person).first() or Preferences(person=person)
 
 
-def queue(*, recipient: Person, kind: str, path: str, dedupe_key: str | None = None) -> list[Notification]:
+def targets(person: Person, prefs: Preferences) -> list[tuple[str, str]]:
+    """The channels and addresses a notification to the person goes to."""
+    found: list[tuple[str, str]] = []
+    if prefs.by_email and person.email:
+        found.append((Channel.EMAIL, person.email))
+    if prefs.by_sms and person.phone:
+        found.append((Channel.SMS, person.phone))
+    if not found and person.phone:
+        found.append((Channel.SMS, person.phone))  # the only way to reach them
+    return found
+
+
+def unreachable(people: list[Person]) -> dict[int, Unreachable]:
+    """Who of these cannot be reached, and why (issue 14 §1): no address at all, or every
+    address they would be told on last ended in failure (MAX_ATTEMPTS tries) with nothing
+    delivered there since. A few queries, whatever the number of people."""
+    if not people:
+        return {}
+    prefs = {p.person_id: p for p in Preferences.objects.filter(person__in=[p.id for p in people])}
+    addresses = {p.id: [a for _, a in targets(p, prefs.get(p.id) or Preferences(person=p))] for p in people}
+    wanted = sorted({a for found in addresses.values() for a in found})
+    last: dict[str, dict[str, int]] = {Status.SENT: {}, Status.FAILED: {}}
+    for i in range(0, len(wanted), 500):
+        rows = (
+            Notification.objects.filter(address__in=wanted[i : i + 500], status__in=[Status.SENT, Status.FAILED])
+            .values("address", "status")
+            .annotate(last=Max("id"))
+        )
+        for row in rows:
+            last[row["status"]][row["address"]] = row["last"]
+    found: dict[int, Unreachable] = {}
+    for person_id, own in addresses.items():
+        if not own:
+            found[person_id] = Unreachable.NO_CHANNEL
+        elif all(last[Status.FAILED].get(a, 0) > last[Status.SENT].get(a, 0) for a in own):
+            found[person_id] = Unreachable.CHANNEL_FAILED
+    return found
+
+
+def queue(
+    *,
+    recipient: Person,
+    kind: str,
+    path: str,
+    dedupe_key: str | None = None,
+    stands_in_for: Person | None = None,
+    whose: str = "",
+    why: str = "",
+) -> list[Notification]:
     """Queue one notification per channel the person has chosen and can be reached on.
-    Call inside the action's transaction: nothing is sent if the action rolls back."""
-    prefs = preferences(recipient)
-    targets = []
-    if prefs.by_email and recipient.email:
-        targets.append((Channel.EMAIL, recipient.email))
-    if prefs.by_sms and recipient.phone:
-        targets.append((Channel.SMS, recipient.phone))
-    if not targets and recipient.phone:
-        targets.append((Channel.SMS, recipient.phone))  # the only way to reach them
+    Call inside the action's transaction: nothing is sent if the action rolls back.
+    `stands_in_for`, `whose` and `why`: the person is told in someone else's place."""
     made = []
     now = timezone.now()
-    for channel, address in targets:
+    for channel, address in targets(recipient, preferences(recipient)):
         notification = Notification(
             recipient=recipient,
             address=address,
@@ -48,6 +89,9 @@ def queue(*, recipient: Person, kind: str, path: str, dedupe_key: str | None = N
             kind=kind,
             path=path,
             dedupe_key=dedupe_key,
+            stands_in_for=stands_in_for,
+            whose=whose,
+            unreachable=why,
             next_attempt_at=now,
         )
         if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key, channel=channel).exists():
@@ -134,9 +178,11 @@ def deliver_due(now: datetime | None = None, *, limit: int = 500) -> int:
         try:
             if n.channel == Channel.EMAIL:
                 name = n.recipient.given_name if n.recipient else ""
-                channels.send_email(to=n.address, name=name, kind=n.kind, path=n.path)
+                channels.send_email(
+                    to=n.address, name=name, kind=n.kind, path=n.path, whose=n.whose, unreachable=n.unreachable
+                )
             else:
-                channels.send_sms(to=n.address, kind=n.kind, path=n.path)
+                channels.send_sms(to=n.address, kind=n.kind, path=n.path, whose=n.whose, unreachable=n.unreachable)
         except Exception as e:  # noqa: BLE001 - any failure is retried with backoff, then reported
             log.warning("Notification %s failed: %s", n.code, e)
             failed = n.attempts + 1 >= MAX_ATTEMPTS

@@ -1,7 +1,7 @@
 """What a notification says. Data minimisation: never a child's name or any content —
 only what kind of news there is, and where to log in to read it."""
 
-from stafett.notify.models import Kind
+from stafett.notify.models import Kind, Unreachable, Whose
 
 SUBJECT = "Nytt i Stafett"
 
@@ -18,6 +18,14 @@ LINES = {
     Kind.EVALUATION_SOON: "Et tiltak du har ansvar for, skal evalueres snart.",
     Kind.EVALUATION_PASSED: "Et tiltak du har ansvar for, skulle vært evaluert.",
     Kind.CONSENT_EXPIRING: "Samtykket i en stafettlogg du holder, går snart ut.",
+    Kind.CONSENT_EXPIRED: (
+        "Samtykket i en stafettlogg du holder, har gått ut. Deltakerne har ikke tilgang før det er fornyet."
+    ),
+    Kind.DEADLINE_TODAY: "Et tiltak du har ansvar for, har frist i dag.",
+    Kind.EVALUATION_TODAY: "Et tiltak du har ansvar for, skal evalueres i dag.",
+    Kind.NO_MEETING_PLANNED: (
+        "Det er lenge siden siste møte i en stafettlogg du holder. Et møte er avtalt, men det er ikke holdt ennå."
+    ),
     Kind.HANDOVER_PENDING: "Et forslag om ny stafettholder har ikke fått svar.",
     Kind.NO_MEETING: "Det er lenge siden siste møte i en stafettlogg du holder.",
     Kind.HOLDER_LEFT: "En stafettlogg ved tjenestestedet ditt har en stafettholder som har sluttet.",
@@ -27,12 +35,56 @@ LINES = {
     Kind.STAFF_LEADER_ADDED: "Systemansvarlig har lagt til en ny leder ved tjenestestedet ditt.",
     Kind.GUARDIAN_LINKED: "En ny foresatt er registrert for et barn i en stafettlogg du er med i.",
     Kind.QUARTERLY_SUMMARY: "Kvartalsoversikten over stafettlogger ved tjenestestedet ditt er klar.",
+    Kind.MEASURE_ORPHANED: (
+        "Et tiltak i en stafettlogg du holder, trenger ny ansvarlig: den ansvarlige har ikke lenger tilgang."
+    ),
+    Kind.HANDOVER_PROPOSED: "Lederen har foreslått en ny stafettholder for en stafettlogg du holder.",
+    Kind.MEETING_CHANGED: "Et møte i en stafettlogg du er med i, er endret, flyttet eller avlyst.",
+    Kind.ARCHIVE_LATE: (
+        "Den årlige arkivkopien av en stafettlogg ble laget senere enn fire uker etter skoleårets slutt. "
+        "Kopien er laget nå; vurder om arkivet må få beskjed."
+    ),
+    Kind.LOG_REQUESTED: "En familie ber tjenestestedet ditt vurdere å opprette en stafettlogg. Svar innen fristen.",
+    Kind.LOG_REQUEST_ANSWERED: "Du har fått svar på forespørselen om stafettlogg.",
+    Kind.BULK_READ: (
+        "En bruker i kommunen har åpnet uvanlig mange stafettlogger i løpet av én time. "
+        "Driften kan se hvem i Stafetts logg; vurder om det var en del av arbeidet eller et mulig sikkerhetsbrudd."
+    ),
+    Kind.BECAME_INDIVIDUAL_PLAN: "En stafettlogg du er med i, er gjort om til individuell plan.",
     Kind.AUDIT_BROKEN: (
         "Den daglige kontrollen fant at revisjonsloggen i Stafett er endret utenom programmet. "
         "Meld det til driften som et mulig sikkerhetsbrudd."
     ),
+    # Issue 15 §4: who the participant is shows only after login.
+    Kind.PARTICIPANT_TO_APPROVE: "Du er spurt om å godkjenne en ny deltaker i en stafettlogg. Logg inn for å svare.",
+    Kind.PARTICIPANT_ADDED: "En ny deltaker er lagt til i en stafettlogg du er med i. Logg inn for å se hvem.",
+    Kind.PARTICIPANT_DECLINED: "De foresatte har sagt nei til en ny deltaker i en stafettlogg du holder.",
+}
+
+# Told in someone else's place (issue 14 §1): the same news without «du har ansvar for», then
+# whose item it is (a role, never a name) and why that person was not told.
+STAND_IN_LINES = {
+    Kind.DEADLINE_SOON: "Et tiltak i en stafettlogg har frist snart.",
+    Kind.DEADLINE_TODAY: "Et tiltak i en stafettlogg har frist i dag.",
+    Kind.DEADLINE_PASSED: "Fristen for et tiltak i en stafettlogg er passert.",
+    Kind.EVALUATION_SOON: "Et tiltak i en stafettlogg skal evalueres snart.",
+    Kind.EVALUATION_TODAY: "Et tiltak i en stafettlogg skal evalueres i dag.",
+    Kind.EVALUATION_PASSED: "Et tiltak i en stafettlogg skulle vært evaluert.",
+    Kind.CONSENT_EXPIRING: "Samtykket i en stafettlogg ved tjenestestedet ditt går snart ut.",
+    Kind.CONSENT_EXPIRED: "Samtykket i en stafettlogg ved tjenestestedet ditt har gått ut.",
+    Kind.NO_MEETING: "Det er lenge siden siste møte i en stafettlogg ved tjenestestedet ditt.",
+    Kind.NO_MEETING_PLANNED: (
+        "Det er lenge siden siste møte i en stafettlogg ved tjenestestedet ditt. Et møte er avtalt, men ikke holdt."
+    ),
+    Kind.TRANSITION_STEP: "Et steg i en overgang ved tjenestestedet ditt forfaller snart.",
 }
 
 
-def line_for(kind: str) -> str:
-    return LINES[Kind(kind)]
+def line_for(kind: str, whose: str = "", unreachable: str = "") -> str:
+    if not whose:
+        return LINES[Kind(kind)]
+    line = STAND_IN_LINES.get(Kind(kind), LINES[Kind(kind)])
+    return (
+        f"{line} Ansvarlig er {Whose(whose).label}, som {Unreachable(unreachable).label}. "
+        "Derfor får du beskjeden. Se loggen eller oversikten for hvem det gjelder."
+    )

@@ -56,6 +56,10 @@ def _new_person(data: PersonData) -> Person:
             parsed = nid.parse(data.national_id)
         except nid.InvalidNationalId as e:
             raise ValidationError({"national_id": str(e)}) from None
+        # The number is encrypted, so the database's unique index is on its blind index, which is
+        # only worked out on save: ask the index here, as full_clean asked the number before.
+        if Person.objects.by_national_id(parsed.number).exists():
+            raise ValidationError({"national_id": "En person med dette fødselsnummeret er allerede registrert."})
         person.national_id = parsed.number
         person.birth_date = parsed.birth_date
     person.set_unusable_password()
@@ -78,7 +82,7 @@ def register_person(*, actor: Person, data: PersonData) -> Person:
 def find_by_national_id(raw: str) -> Person | None:
     """Look a person up by national ID number; raises InvalidNationalId for a malformed one."""
     number = nid.parse(raw).number
-    return Person.objects.filter(national_id=number).first()
+    return Person.objects.by_national_id(number).first()
 
 
 @transaction.atomic
@@ -143,7 +147,7 @@ def _find_staff_person(data: PersonData) -> Person | None:
             number = nid.parse(data.national_id).number
         except nid.InvalidNationalId as e:
             raise ValidationError({"national_id": str(e)}) from None
-        by_id = Person.objects.filter(national_id=number).first()
+        by_id = Person.objects.by_national_id(number).first()
         if by_id:
             return by_id
     return Person.objects.filter(email__iexact=data.email.strip()).first()
@@ -221,14 +225,22 @@ def _tell_leaders_of_new_leader(actor: Person, membership: Membership) -> None:
 
 @transaction.atomic
 def end_membership(*, actor: Person, membership: Membership, on: date | None = None) -> Membership:
-    """Take a person off the unit's staff list; their access through the unit ends at once."""
+    """Take a person off the unit's staff list from `on` (today by default). Their access through
+    the unit lasts until that day and ends on it (Membership.objects.active); the daily job tells
+    the leaders then if they held logs, and the holders of the measures they leave behind."""
     access.require(actor, Action.MANAGE_STAFF, membership.unit)
+    today = timezone.localdate()
     if membership.ended_on is not None:
+        if membership.ended_on > today:
+            raise ValidationError(f"Personen slutter allerede {membership.ended_on:%d.%m.%Y}.")
         raise ValidationError("Personen er allerede tatt av ansattlisten.")
+    if on is not None and on < today:
+        # Access already given cannot be taken back in time; the access log shows what was read.
+        raise ValidationError({"on": "Datoen kan ikke være tilbake i tid. Velg i dag eller en senere dag."})
     if membership.person_id == actor.id:
         # SPEC §3: nobody changes their own memberships or roles.
         raise ValidationError("Du kan ikke ta deg selv av ansattlisten. Be en annen leder eller systemansvarlig.")
-    membership.ended_on = on or timezone.localdate()
+    membership.ended_on = on or today
     membership.full_clean()
     membership.save(update_fields=["ended_on"])
     record(
@@ -239,6 +251,7 @@ def end_membership(*, actor: Person, membership: Membership, on: date | None = N
             "person": membership.person.full_name,
             "person_kode": str(membership.person.code),
             "rolle": membership.role,
+            "slutter": membership.ended_on.isoformat(),
         },
     )
     return membership

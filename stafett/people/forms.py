@@ -46,6 +46,15 @@ class StaffForm(BoundedForm):
         return StaffEntry(person=person, role=d["role"], title=d["title"])
 
 
+class StaffEndForm(BoundedForm):
+    on = forms.DateField(
+        label="Slutter fra og med",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="La feltet stå tomt for i dag. Fram til denne dagen har personen tilgangen sin som før.",
+    )
+
+
 class StaffImportForm(BoundedForm):
     file = forms.FileField(
         label="CSV-fil med ansatte", help_text="Semikolon- eller kommadelt, med kolonnenavn på første linje."

@@ -12,6 +12,10 @@ from typing import ClassVar
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from stdnum.no import fodselsnummer
+
+from stafett.lib.field_crypto import BlindIndexField, EncryptedTextField, blind_indexes
 
 
 class ServiceType(models.TextChoices):
@@ -63,6 +67,11 @@ class Municipality(models.Model):
     # The kindergarten/school year ends here; yearly archive copies are due within four weeks.
     school_year_ends_month = models.PositiveSmallIntegerField("skoleåret slutter (måned)", default=6)
     school_year_ends_day = models.PositiveSmallIntegerField("skoleåret slutter (dag)", default=20)
+    # seeds/003 4.3 «Arkivering etter hvert møte»: a copy when the minutes are saved.
+    archive_after_meeting = models.BooleanField("arkivkopi etter hvert møte", default=True)
+    # seeds/001 §6 «nye samtykker … når nye aktører skal inn»: each new participant is approved
+    # by the family before they get access (issue 15 §4); off, the family is only told.
+    family_approves_participants = models.BooleanField("foresatte godkjenner nye deltakere", default=True)
 
     class Meta:
         verbose_name = "kommune"
@@ -110,16 +119,31 @@ class Unit(models.Model):
         )
 
 
+NATIONAL_ID_PURPOSE = "people.person.national_id"
+
+
 class PersonManager(BaseUserManager["Person"]):
     def get_by_natural_key(self, code: str) -> "Person":  # type: ignore[override]
         return self.get(code=code)
+
+    def by_national_id(self, number: str) -> "models.QuerySet[Person]":
+        """The person with this national ID number (at most one), found through the blind
+        index: the only way to look a number up, since the number itself is encrypted."""
+        number = fodselsnummer.compact(number or "")
+        if not number:
+            return self.none()
+        return self.filter(national_id_index__in=blind_indexes(number, purpose=NATIONAL_ID_PURPOSE))
 
 
 class Person(AbstractBaseUser):
     """Anyone Stafett knows: staff, guardians, children and youths."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    national_id = models.CharField("fødselsnummer", max_length=11, unique=True, null=True, blank=True)
+    # Encrypted at rest (lib/field_crypto.py); plain only in memory. Found by its blind index.
+    national_id = EncryptedTextField(
+        "fødselsnummer", purpose=NATIONAL_ID_PURPOSE, null=True, blank=True, db_comment="AES-GCM, lib/field_crypto.py"
+    )
+    national_id_index = BlindIndexField(source="national_id", purpose=NATIONAL_ID_PURPOSE, unique=True)
     birth_date = models.DateField("fødselsdato", null=True, blank=True)
     given_name = models.CharField("fornavn", max_length=100)
     family_name = models.CharField("etternavn", max_length=100)
@@ -187,8 +211,11 @@ class LoginIdentity(models.Model):
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
-    def active(self) -> "MembershipQuerySet":
-        return self.filter(ended_on__isnull=True)
+    def active(self, on: date | None = None) -> "MembershipQuerySet":
+        """On the staff list on that day (today by default). An end date takes effect on that day,
+        not when it is entered: until then the person keeps their access (issue 14 §6)."""
+        day = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
 
 class Membership(models.Model):

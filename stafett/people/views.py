@@ -2,19 +2,24 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett import access
 from stafett.access import Action, PersonRequest, needs
+from stafett.audit.ratelimit import rate_limited
 from stafett.lib import national_id as nid
 from stafett.lib.forms import add_form_errors
+from stafett.lib.paging import page_of
 from stafett.logs.guardians import link_guardian
+from stafett.logs.orphans import tell_holders_after_staff_left
 from stafett.people import actions
-from stafett.people.forms import FindPersonForm, GuardianForm, PersonForm, StaffForm, StaffImportForm
+from stafett.people.forms import FindPersonForm, GuardianForm, PersonForm, StaffEndForm, StaffForm, StaffImportForm
 from stafett.people.models import Guardianship, Membership, Person, Role, Unit
 from stafett.people.staff_csv import CsvFileError, parse_staff_csv
 
@@ -33,7 +38,7 @@ def unit_list(request: PersonRequest) -> HttpResponse:
         .select_related("municipality")
         .order_by("municipality__name", "name")
     )
-    return render(request, "people/unit_list.html", {"units": units})
+    return render(request, "people/unit_list.html", {"units": page_of(request, units)})
 
 
 def _staff_context(request: PersonRequest, unit: Unit, form: StaffForm | None = None) -> dict[str, object]:
@@ -46,7 +51,7 @@ def _staff_context(request: PersonRequest, unit: Unit, form: StaffForm | None = 
     may_manage = access.can(request.user, Action.MANAGE_STAFF, unit)
     if may_manage and form is None:
         form = StaffForm(roles=actions.assignable_roles(request.user, unit))
-    return {"unit": unit, "staff": staff, "form": form, "may_manage": may_manage}
+    return {"unit": unit, "staff": page_of(request, staff), "form": form, "may_manage": may_manage}
 
 
 @needs(Action.VIEW_STAFF)
@@ -81,19 +86,29 @@ def staff_end(request: PersonRequest, unit: Unit, membership_code: str) -> HttpR
         Membership.objects.active().select_related("person", "unit"), code=membership_code, unit=unit
     )
     error = None
-    if request.method == "POST":
+    form = StaffEndForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        on = form.cleaned_data["on"]
         try:
-            actions.end_membership(actor=request.user, membership=membership)
+            with transaction.atomic():
+                actions.end_membership(actor=request.user, membership=membership, on=on)
+                if on is None or on <= timezone.localdate():
+                    # issue 14 §2: the holders hear now of measures left without a responsible person;
+                    # a later end date is the daily job's (logs/orphans.py).
+                    tell_holders_after_staff_left(membership.person, unit)
         except ValidationError as e:
             error = " ".join(e.messages)
         else:
-            messages.success(request, f"{membership.person.full_name} er tatt av ansattlisten.")
+            if on and on > timezone.localdate():
+                messages.success(request, f"{membership.person.full_name} slutter {on:%d.%m.%Y}.")
+            else:
+                messages.success(request, f"{membership.person.full_name} er tatt av ansattlisten.")
             return redirect("people:staff", unit_code=unit.code)
     return render(
         request,
         "people/staff_end.html",
-        {"unit": unit, "membership": membership, "error": error},
-        status=400 if error else 200,
+        {"unit": unit, "membership": membership, "error": error, "form": form},
+        status=400 if error or form.errors else 200,
     )
 
 
@@ -139,11 +154,12 @@ def staff_csv_template(request: PersonRequest, unit: Unit) -> HttpResponse:
 @sensitive_post_parameters("national_id")
 @needs(Action.MANAGE_PEOPLE)
 @require_http_methods(["GET", "POST"])
+@rate_limited("national_id")
 def person_search(request: PersonRequest) -> HttpResponse:
     form = FindPersonForm(request.POST or None)
     not_found = False
     if request.method == "POST" and form.is_valid():
-        person = Person.objects.filter(national_id=form.cleaned_data["national_id"]).first()
+        person = Person.objects.by_national_id(form.cleaned_data["national_id"]).first()
         if person is not None:
             return redirect("people:person_detail", code=person.code)
         not_found = True
@@ -153,6 +169,7 @@ def person_search(request: PersonRequest) -> HttpResponse:
 @sensitive_post_parameters("national_id")
 @needs(Action.MANAGE_PEOPLE)
 @require_http_methods(["GET", "POST"])
+@rate_limited("national_id")
 def person_register(request: PersonRequest) -> HttpResponse:
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -191,11 +208,12 @@ def person_detail(request: PersonRequest, code: str) -> HttpResponse:
 @sensitive_post_parameters("national_id")
 @needs(Action.MANAGE_PEOPLE)
 @require_http_methods(["POST"])
+@rate_limited("national_id")
 def guardian_add(request: PersonRequest, code: str) -> HttpResponse:
     child = _person(code)
     form = GuardianForm(request.POST)
     if form.is_valid():
-        guardian = Person.objects.filter(national_id=form.cleaned_data["national_id"]).first()
+        guardian = Person.objects.by_national_id(form.cleaned_data["national_id"]).first()
         if guardian is None:
             form.add_error("national_id", "Fant ingen person med dette nummeret. Registrer personen først.")
         else:

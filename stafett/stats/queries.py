@@ -43,6 +43,7 @@ from stafett.logs.models import (
 )
 from stafett.people.models import Membership, Municipality, Person, Role, ServiceType, Unit
 from stafett.stats.suppression import SMALLEST_SHOWN, Cell, share, suppress_partition
+from stafett.undring.models import Discussion
 
 MONTHS = (
     "januar",
@@ -167,10 +168,21 @@ class Statistics:
     measures_on_time_share: str
     consents: CountTable
     consents_renewed_share: str
+    individual_plans: CountTable
+    discussions: CountTable
 
     @property
     def tables(self) -> tuple[CountTable, ...]:
-        return (self.by_period, self.by_service, self.by_level, self.close_reasons, self.measures, self.consents)
+        return (
+            self.by_period,
+            self.by_service,
+            self.by_level,
+            self.close_reasons,
+            self.individual_plans,
+            self.measures,
+            self.consents,
+            self.discussions,
+        )
 
 
 def count_table(
@@ -239,6 +251,8 @@ def statistics(municipality: Municipality, period: Period, *, today: date | None
         measures_on_time_share=measures_share,
         consents=consents,
         consents_renewed_share=consents_share,
+        individual_plans=_individual_plans(logs, period, services),
+        discussions=_discussions(municipality, period),
     )
 
 
@@ -293,11 +307,49 @@ def _close_reasons(closed: QuerySet[RelayLog]) -> CountTable:
     )
 
 
+def _individual_plans(logs: QuerySet[RelayLog], period: Period, services: list[str]) -> CountTable:
+    """Logs turned into an individual plan in the period (issue 15 §6), by the unit's service:
+    counted apart, as they are no longer ordinary relay logs; small counts hidden like the rest."""
+    became = logs.filter(became_ip_on__gte=period.start, became_ip_on__lte=period.end)
+    counts = dict(became.values_list("unit__service_type").annotate(n=Count("pk")).order_by())
+    return count_table(
+        key="individuell_plan",
+        title="Stafettlogger gjort om til individuell plan",
+        row_heading="Tjeneste (tjenestestedets)",
+        columns=("Gjort om til IP",),
+        rows=[(ServiceType(s).label, (counts.get(s, 0),)) for s in services],
+    )
+
+
+def _discussions(municipality: Municipality, period: Period) -> CountTable:
+    """Cases discussed anonymously with the resource team (seeds/004, level 0), per year: the
+    records hold no child, so only how many, where (the recording unit's municipality) and when."""
+    rows = (
+        Discussion.objects.filter(
+            unit__municipality=municipality, discussed_on__gte=period.start, discussed_on__lte=period.end
+        )
+        .values_list("discussed_on__year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict(rows)
+    years = range(period.start.year, period.end.year + 1)
+    return count_table(
+        key="drofting",
+        title="Saker drøftet anonymt med ressursteamet (nivå 0)",
+        row_heading="År",
+        columns=("Drøftinger",),
+        rows=[(str(year), (counts.get(year, 0),)) for year in years],
+    )
+
+
 def _time_to_first_meeting(opened: QuerySet[RelayLog]) -> Median:
     """The median from opening to the first meeting that has taken place, over the logs
     opened in the period that have had one. Two small queries: a count, then the middle rows."""
     title = "Tid fra loggen ble opprettet til første møte (median)"
-    first = Meeting.objects.filter(log=OuterRef("pk"), starts_at__lte=timezone.now()).order_by("starts_at")
+    first = Meeting.objects.filter(
+        log=OuterRef("pk"), starts_at__lte=timezone.now(), cancelled_at__isnull=True
+    ).order_by("starts_at")
     waits = (
         opened.annotate(first_meeting=Subquery(first.values("starts_at")[:1], output_field=DateTimeField()))
         .filter(first_meeting__isnull=False)

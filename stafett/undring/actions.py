@@ -1,26 +1,30 @@
 """Everything that changes a level-0 note. Each function takes the acting person and checks
 access first; nothing about the note's content goes into the audit trail."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditAction
 from stafett.audit.record import record
+from stafett.lib import national_id
 from stafett.lib.erase import forget_deleted_rows
 from stafett.lib.versioning import StaleEdit, save_versioned
-from stafett.people.models import Person, Unit
+from stafett.people.models import Person, ServiceType, Unit
 from stafett.undring.models import (
     ClosedNoteCount,
     ConcernCategory,
     ConcernNote,
     Dimension,
+    Discussion,
     Outcome,
     Step,
 )
@@ -154,3 +158,130 @@ def close_note(*, actor: Person, note: ConcernNote, outcome: Outcome) -> None:
 
 def open_notes(person: Person) -> list[ConcernNote]:
     return list(ConcernNote.objects.filter(owner=person).select_related("unit"))
+
+
+# --- Anonymous discussion with the resource team (seeds/004 «Vurdere å drøfte anonymt med TRT»)
+
+
+@dataclass(frozen=True)
+class DiscussionData:
+    discussed_on: date
+    outcome: str
+    team: str = ""
+    team_unit: Unit | None = None
+    next_step: str = ""
+    note: ConcernNote | None = None
+
+
+class NamesFound(ValidationError):
+    """The text holds words that are names in the municipality's register: the form asks the
+    employee to confirm that none of them is the child's or the family's."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__(
+            "Teksten inneholder ord som er navn på barn eller foresatte i kommunen: "
+            + ", ".join(f"«{n}»" for n in names)
+            + ". En anonym drøfting skal ikke ha navn. Fjern dem, eller bekreft at det ikke er barnet "
+            "eller familien og lagre igjen.",
+            code="names_found",
+        )
+
+
+def _words(texts: list[str]) -> set[str]:
+    words: set[str] = set()
+    for text in texts:
+        for word in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text or ""):
+            words.add(word.lower())
+            words.update(part.lower() for part in word.split("-"))
+    return {w for w in words if len(w) > 1}
+
+
+def names_in_register(unit: Unit, texts: list[str]) -> list[str]:
+    """The words of the texts that are the first or last name of a child or guardian known in the
+    unit's municipality (a child with a log or a family's request there, and their guardians)."""
+    words = _words(texts)
+    if not words:
+        return []
+    municipality = unit.municipality_id
+    known = (
+        Q(relay_logs__unit__municipality=municipality)
+        | Q(log_requests__unit__municipality=municipality)
+        | Q(wards__child__relay_logs__unit__municipality=municipality)
+        | Q(wards__child__log_requests__unit__municipality=municipality)
+    )
+    people = Person.objects.annotate(g=Lower("given_name"), f=Lower("family_name")).filter(
+        Q(g__in=words) | Q(f__in=words), known
+    )
+    found = {value for pair in people.values_list("g", "f").distinct() for value in pair if value in words}
+    return sorted(found)
+
+
+def _check_discussion(actor: Person, unit: Unit, data: DiscussionData, confirmed: set[str]) -> None:
+    texts = [data.team, data.outcome, data.next_step]
+    errors: dict[str, list[str]] = {}
+    for name, text in zip(["team", "outcome", "next_step"], texts, strict=True):
+        if national_id.numbers_in(text):
+            errors.setdefault(name, []).append(
+                "Teksten inneholder et fødselsnummer. En anonym drøfting skal ikke ha personopplysninger om barnet."
+            )
+    if not data.outcome.strip():
+        errors.setdefault("outcome", []).append("Skriv hva som kom fram i drøftingen.")
+    if not data.team.strip() and data.team_unit is None:
+        errors.setdefault("team", []).append("Skriv hvilket ressursteam saken ble drøftet med.")
+    if data.team_unit is not None and data.team_unit.service_type != ServiceType.RESSURSTEAM:
+        errors.setdefault("team_unit", []).append("Velg et tverrfaglig ressursteam.")
+    if data.discussed_on > timezone.localdate():
+        errors.setdefault("discussed_on", []).append("Datoen for drøftingen kan ikke være fram i tid.")
+    if errors:
+        raise ValidationError(errors)
+    if data.note is not None:
+        # The note is the owner's alone; linking someone else's is as if it did not exist.
+        access.require(actor, Action.EDIT_NOTE, data.note)
+        if data.note.unit_id != unit.id:
+            raise ValidationError({"note": "Undringen hører til et annet tjenestested."})
+    names = [n for n in names_in_register(unit, texts) if n not in confirmed]
+    if names:
+        raise NamesFound(names)
+
+
+@transaction.atomic
+def record_discussion(
+    *, actor: Person, unit: Unit, data: DiscussionData, confirmed_names: set[str] | frozenset[str] = frozenset()
+) -> Discussion:
+    """Record that a case was discussed anonymously: no national ID number is ever stored, and
+    names from the register are stored only after the employee confirmed they are not the child's."""
+    access.require(actor, Action.RECORD_DISCUSSION, unit)
+    _check_discussion(actor, unit, data, {n.lower() for n in confirmed_names})
+    discussion = Discussion(
+        owner=actor,
+        unit=unit,
+        discussed_on=data.discussed_on,
+        team=data.team.strip(),
+        team_unit=data.team_unit,
+        outcome=data.outcome.strip(),
+        next_step=data.next_step.strip(),
+        note=data.note,
+    )
+    discussion.full_clean()
+    discussion.save()
+    record(
+        actor=actor,
+        action=AuditAction.DISCUSSION_RECORDED,
+        obj=discussion,
+        details={"tjenestested": unit.name, "koblet_til_undring": data.note is not None},
+    )
+    return discussion
+
+
+def own_discussions(person: Person) -> list[Discussion]:
+    return list(Discussion.objects.filter(owner=person).select_related("unit", "team_unit", "note"))
+
+
+def resource_teams(unit: Unit) -> QuerySet[Unit]:
+    """The municipality's interdisciplinary resource teams, if it has registered them as units."""
+    return (
+        Unit.objects.filter(service_type=ServiceType.RESSURSTEAM)
+        .filter(Q(municipality=unit.municipality_id) | Q(also_serves=unit.municipality_id))
+        .distinct()
+    )

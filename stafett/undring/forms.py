@@ -1,7 +1,11 @@
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from stafett.lib.forms import BoundedForm
-from stafett.undring.actions import Reflection
+from stafett.people.models import Unit
+from stafett.undring.actions import DiscussionData, Reflection
 from stafett.undring.models import DIMENSION_HINTS, TEXT, URO_SCALE, ConcernCategory, ConcernNote, Dimension
 
 RATING_CHOICES = [("", "Ikke vurdert"), *((str(n), f"{n} – {text}") for n, text in URO_SCALE.items())]
@@ -94,3 +98,74 @@ class ConcernForm(BoundedForm):
             "Hva har du sett og hørt, hvor ofte, og siden når? Dette blir teksten om bekymringen i stafettloggen."
         ),
     )
+
+
+class NoteChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: ConcernNote) -> str:
+        return f"{obj.about} ({obj.get_step_display()})"
+
+
+class DiscussionForm(BoundedForm):
+    """seeds/004: the case discussed anonymously with the resource team — no name, no number."""
+
+    discussed_on = forms.DateField(
+        label="Dato for drøftingen",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Skriv datoen for drøftingen.", "invalid": "Skriv en gyldig dato."},
+    )
+    team_unit = forms.ModelChoiceField(
+        label="Ressursteam", queryset=Unit.objects.none(), required=False, empty_label="Annet (skriv under)"
+    )
+    team = forms.CharField(
+        label="Ressursteam (navn)",
+        max_length=120,
+        required=False,
+        help_text="For eksempel «Tverrfaglig ressursteam, Fjordvik barnehager».",
+    )
+    outcome = forms.CharField(
+        label="Hva kom fram i drøftingen?",
+        max_length=TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Skriv hva som kom fram i drøftingen."},
+        help_text="Uten navn, fødselsnummer eller annet som kan vise hvem barnet er.",
+    )
+    next_step = forms.CharField(
+        label="Neste steg",
+        max_length=TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For eksempel: undringssamtale med foresatte, eller åpne en stafettlogg med samtykke.",
+    )
+    note = NoteChoice(
+        label="Knytt til en av dine undringer",
+        queryset=ConcernNote.objects.none(),
+        required=False,
+        empty_label="Ingen",
+        help_text="Bare du ser koblingen. Undringen slettes fortsatt når den avsluttes; drøftingen blir stående.",
+    )
+    # The names the employee was warned about and confirmed by saving again.
+    names_seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=1000)
+
+    def __init__(self, *args: Any, teams: QuerySet[Unit], notes: QuerySet[ConcernNote], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team_unit"].queryset = teams  # type: ignore[attr-defined]
+        if not teams.exists():
+            del self.fields["team_unit"]
+            self.fields["team"].label = "Ressursteam"
+        self.fields["note"].queryset = notes  # type: ignore[attr-defined]
+        if not notes.exists():
+            del self.fields["note"]
+
+    def discussion(self) -> DiscussionData:
+        d = self.cleaned_data
+        return DiscussionData(
+            discussed_on=d["discussed_on"],
+            outcome=d["outcome"],
+            team=d["team"],
+            team_unit=d.get("team_unit"),
+            next_step=d["next_step"],
+            note=d.get("note"),
+        )
+
+    def confirmed_names(self) -> set[str]:
+        return {n for n in self.cleaned_data.get("names_seen", "").split(",") if n}

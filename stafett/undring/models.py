@@ -123,3 +123,42 @@ class ClosedNoteCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year}: {self.get_outcome_display()} ({self.count})"
+
+
+class Discussion(models.Model):
+    """seeds/004 «Vurdere å drøfte anonymt med TRT»: that a case was discussed anonymously with
+    the interdisciplinary resource team — never who it was about. Owned by the employee who
+    recorded it; nobody else reads it. It outlives the note it may be linked to (the note is
+    destroyed when the undring ends); the count per year goes into the statistics."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="discussions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="tjenestested")
+    discussed_on = models.DateField("dato for drøftingen")
+    team_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="ressursteam"
+    )
+    team = models.CharField("ressursteam", max_length=120, blank=True)
+    outcome = models.TextField("hva kom fram", max_length=TEXT)
+    next_step = models.TextField("neste steg", max_length=TEXT, blank=True)
+    note = models.ForeignKey(
+        ConcernNote,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="discussions",
+        verbose_name="undring",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "anonym drøfting"
+        verbose_name_plural = "anonyme drøftinger"
+        ordering = ["-discussed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Anonym drøfting {self.discussed_on:%d.%m.%Y}"
+
+    @property
+    def team_name(self) -> str:
+        return self.team_unit.name if self.team_unit else self.team

@@ -13,4 +13,6 @@ urlpatterns = [
     path("undring/<uuid:note_code>/niva-1/", views.to_level_one, name="to_level_one"),
     path("undring/<uuid:note_code>/avslutt/", views.close, name="close"),
     path("undring/<uuid:note_code>/vold-eller-overgrep/", views.abuse, name="abuse"),
+    path("tjenestested/<uuid:unit_code>/drofting/ny/", views.new_discussion, name="new_discussion"),
+    path("drofting/<uuid:discussion_code>/", views.discussion_detail, name="discussion"),
 ]

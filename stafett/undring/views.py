@@ -1,6 +1,7 @@
 """Level 0 pages: the owner's notes, the reflection, the undringssamtale, clarifying,
 and the path for suspected violence or abuse. Only the owner ever gets past @needs."""
 
+import uuid
 from collections.abc import Callable
 
 from django import forms
@@ -17,8 +18,8 @@ from stafett.lib.forms import add_form_errors
 from stafett.lib.versioning import StaleEdit
 from stafett.people.models import Membership, Role, Unit
 from stafett.undring import actions
-from stafett.undring.forms import ConcernForm, ReflectionForm, TalkForm
-from stafett.undring.models import URO_SCALE, ConcernNote, Dimension, Outcome, Step
+from stafett.undring.forms import ConcernForm, DiscussionForm, ReflectionForm, TalkForm
+from stafett.undring.models import URO_SCALE, ConcernNote, Dimension, Discussion, Outcome, Step
 
 SESSION_KEY = "undring_til_niva_1"
 
@@ -55,7 +56,12 @@ def my_notes(request: PersonRequest) -> HttpResponse:
         },
         key=lambda u: u.name,
     )
-    return render(request, "undring/my_notes.html", {"notes": actions.open_notes(request.user), "units": units})
+    context = {
+        "notes": actions.open_notes(request.user),
+        "units": units,
+        "discussions": actions.own_discussions(request.user),
+    }
+    return render(request, "undring/my_notes.html", context)
 
 
 @needs(Action.WRITE_NOTE)
@@ -82,6 +88,7 @@ def detail(request: PersonRequest, note: ConcernNote) -> HttpResponse:
         "dimensions": Dimension.choices,
         "scale": URO_SCALE,
         "guide_steps": level_zero_steps(note.unit),
+        "discussions": list(note.discussions.all()),
     }
     return render(request, "undring/detail.html", context)
 
@@ -194,3 +201,51 @@ def note_waiting_for_log(request: PersonRequest, unit: Unit) -> ConcernNote | No
 
 def forget_note_waiting_for_log(request: PersonRequest) -> None:
     request.session.pop(SESSION_KEY, None)
+
+
+# --- Anonymous discussion with the resource team (seeds/004) ----------------------------
+
+
+@needs(Action.RECORD_DISCUSSION)
+@require_http_methods(["GET", "POST"])
+def new_discussion(request: PersonRequest, unit: Unit) -> HttpResponse:
+    """A refused national ID number is an error; names from the register are a warning that
+    the employee confirms by saving again (the names go back in a hidden field)."""
+    notes = ConcernNote.objects.filter(owner=request.user, unit=unit)
+    linked = request.GET.get("undring", "")
+    initial = {"note": notes.filter(code=linked).first()} if _is_uuid(linked) else {}
+    data = request.POST.copy() if request.method == "POST" else None
+    form = DiscussionForm(data, initial=initial, teams=actions.resource_teams(unit), notes=notes)
+    names_warning = False
+    if data is not None and form.is_valid():
+        try:
+            discussion = actions.record_discussion(
+                actor=request.user, unit=unit, data=form.discussion(), confirmed_names=form.confirmed_names()
+            )
+        except actions.NamesFound as e:
+            data["names_seen"] = ",".join(sorted(form.confirmed_names() | set(e.names)))
+            form = DiscussionForm(data, teams=actions.resource_teams(unit), notes=notes)
+            form.is_valid()
+            form.add_error(None, e.messages)
+            names_warning = True
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            messages.success(request, "Drøftingen er registrert. Bare du kan lese den; den telles i statistikken.")
+            return redirect("undring:discussion", discussion_code=discussion.code)
+    context = {"form": form, "unit": unit, "names_warning": names_warning}
+    return render(request, "undring/discussion_form.html", context, status=400 if form.errors else 200)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@needs(Action.VIEW_DISCUSSION)
+@require_GET
+def discussion_detail(request: PersonRequest, discussion: Discussion) -> HttpResponse:
+    return render(request, "undring/discussion_detail.html", {"discussion": discussion})

@@ -50,6 +50,8 @@ EXPECTED: dict[str, list[bool | None]] = {
     "participant_covered": [Y, N, N, N, N, N, N, N, Y],
     "participant_not_covered": [N, N, N, N, N, N, N, N, N],
     "participant_left_unit": [N, N, N, N, N, N, N, N, N],
+    # Issue 15 §4 (seeds/001 §6): no access until the guardians approve the new participant.
+    "participant_awaiting_approval": [N, N, N, N, N, N, N, N, N],
     # Guardians have full insight, also while asked for consent and after it ran out, but never
     # once the log is shielded on suspected abuse (SPEC §7).
     "guardian": [Y, Y, Y, Y, Y, Y, Y, U, N],

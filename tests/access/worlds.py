@@ -9,6 +9,7 @@ The people, on top of `cast` (tests/conftest.py):
 - nina: participant from the health station (a service the consent covers)
 - paal: participant from PPT — a newer consent (given digitally) no longer covers PPT
 - lars: participant from Fjordvik skole, taken off the school's staff list since
+- tone: participant from the kindergarten the guardians have not yet approved (issue 15 §4)
 - silje: guardian of the children; sunniva: guardian of the children in shielded logs
 - berit: leader of the kindergarten; rune: leader of Fjordvik skole (another unit)
 - trude: system administrator; randi: superuser; eva: employee at the health station
@@ -32,12 +33,13 @@ from stafett.logs.models import (
     Measure,
     MeasureCategory,
     Participant,
+    ParticipantApproval,
     RelayLog,
     ResponsibleKind,
     TransitionKind,
 )
 from stafett.people import actions as people_actions
-from stafett.people.models import Guardianship, Membership, Person, Role, ServiceType, Unit
+from stafett.people.models import Guardianship, Membership, Municipality, Person, Role, ServiceType, Unit
 from tests.conftest import Cast, make_person
 from tests.logs.conftest import pdf_upload
 
@@ -85,6 +87,7 @@ class People:
     rune: Person
     eva: Person
     sunniva: Person
+    tone: Person
     _serial: list[int] = field(default_factory=lambda: [0])
 
     def __getattr__(self, name: str) -> Person | Unit:
@@ -101,6 +104,7 @@ class People:
             c.nina,
             self.paal,
             self.lars,
+            self.tone,
             c.silje,
             self.sunniva,
             c.berit,
@@ -138,6 +142,7 @@ def build_people(cast: Cast) -> People:
         rune=staff("Rune", "Aas", school, Role.LEADER, "rektor"),
         eva=staff("Eva", "Strand", cast.health_station, Role.EMPLOYEE, "helsesykepleier"),
         sunniva=make_person("Sunniva", "Lien", born=date(1987, 4, 9), email="sunniva@example.com", serial=3),
+        tone=staff("Tone", "Moe", cast.kindergarten, Role.EMPLOYEE, "spesialpedagog"),
     )
 
 
@@ -208,12 +213,20 @@ def open_base_log(p: People, subject: Person) -> RelayLog:
     )
     for person, unit in team(p):
         actions.add_participant(actor=p.kari, log=fresh(log), person=person, unit=unit)
+    add_awaiting_approval(p, log)
     goal = actions.add_goal(actor=p.kari, log=fresh(log), arena=Arena.HOME, text="Trives og forteller om dagen")
     for person, _ in responsible_for_measures(p, subject):
         actions.add_measure(actor=p.kari, goal=goal, data=measure_due_tomorrow(person))
     actions.propose_handover(actor=p.berit, log=fresh(log), to=p.hege, unit=p.kindergarten)
     narrow_digitally(p, log, WITHOUT_PPT)
     return fresh(log)
+
+
+def add_awaiting_approval(p: People, log: RelayLog) -> None:
+    """Tone is added where the municipality asks the family first (issue 15 §4); nobody answers."""
+    Municipality.objects.filter(pk=p.fjordvik.pk).update(family_approves_participants=True)
+    actions.add_participant(actor=p.kari, log=fresh(log), person=p.tone, unit=p.kindergarten)
+    Municipality.objects.filter(pk=p.fjordvik.pk).update(family_approves_participants=False)
 
 
 def open_awaiting_log(p: People, subject: Person) -> RelayLog:
@@ -227,6 +240,7 @@ def open_awaiting_log(p: People, subject: Person) -> RelayLog:
     log = request.log
     for person, unit in team(p):
         Participant.objects.create(log=log, person=person, unit=unit)
+    Participant.objects.create(log=log, person=p.tone, unit=p.kindergarten, approval=ParticipantApproval.PENDING)
     goal = Goal.objects.create(log=log, arena=Arena.HOME, text="Trives og forteller om dagen")
     for person, kind in responsible_for_measures(p, subject):
         data = measure_due_tomorrow(person)
@@ -351,6 +365,7 @@ MEMBERS: dict[str, tuple[str, str]] = {
     "participant_covered": ("nina", "main"),
     "participant_not_covered": ("paal", "main"),
     "participant_left_unit": ("lars", "main"),
+    "participant_awaiting_approval": ("tone", "main"),
     "guardian": ("silje", "main"),
     "shielded_guardian": ("sunniva", "twin"),
     "youth_16": ("youth_person", "youth"),

@@ -28,6 +28,7 @@ HOLDER = "Ola Strand"  # kontaktlærer, Haugen skole
 PARTICIPANT = "Siri Holm"  # PP-rådgiver, PPT for Fjordvik og Nabodal
 OUTSIDER = "Ingrid Berg"  # kontaktlærer at another school (Fjordvik skole), not in the log
 GUARDIAN = "Thea Andersen"
+OTHER_GUARDIAN = "Kristian Andersen"
 CHILD = "Ella Andersen"
 
 SCHOOL_GOAL = "Ella deltar i gruppearbeid i norsktimene."
@@ -39,7 +40,7 @@ EFFECT = "Ella sier hun liker gruppa og snakker mer i timene."
 
 # Links only the holder gets on the log page.
 EDIT_LINKS = re.compile(
-    r"^(Endre|Legg til tiltak|Legg til deltaker|Kall inn til møte|Skriv referat|Fjern|Evaluer|Forny)"
+    r"^(Endre|Avlys|Legg til tiltak|Legg til deltaker|Kall inn til møte|Skriv referat|Fjern|Evaluer|Forny)"
 )
 
 
@@ -145,7 +146,7 @@ def test_holder_writes_the_log_readers_see_what_they_may(page, live_server, ella
         label="Siri Holm – PP-rådgiver, PPT for Fjordvik og Nabodal"
     )
     page.get_by_role("button", name="Legg til").click()
-    expect_message(page, "Siri Holm er lagt til som deltaker.")
+    expect_message(page, "Siri Holm er lagt til som deltaker. De foresatte blir spurt om de godkjenner")
     expect(page.get_by_role("region", name="Deltakere", exact=True)).to_contain_text(
         "Siri Holm – PPT for Fjordvik og Nabodal"
     )
@@ -187,10 +188,34 @@ def test_holder_writes_the_log_readers_see_what_they_may(page, live_server, ella
         attendees.get_by_label(name).check()
     page.get_by_label("Kort referat").fill(MINUTES)
     page.get_by_label("Neste møte").fill((today + timedelta(days=42)).isoformat())
+    page.get_by_role("group", name="Deltok barnet/ungdommen i møtet?").get_by_label("Delvis").check()
     page.get_by_role("button", name="Lagre referat").click()
     expect_message(page, "Referatet er lagret.")
     expect(meetings).to_contain_text(f"Referat: {MINUTES}")
     expect(meetings).to_contain_text("Til stede:")
+    expect(meetings).to_contain_text("Barnet/ungdommen deltok: Delvis")
+
+    # --- … calls the next meeting, moves it, and then cancels it with a reason -------------------
+    page.get_by_role("region", name="Møter", exact=True).get_by_role("link", name="Kall inn til møte").click()
+    next_day = today + timedelta(days=42)
+    page.get_by_label("Dato og klokkeslett").fill(f"{next_day.isoformat()}T09:00")
+    page.get_by_label("Sted").fill("Haugen skole, møterom 3")
+    page.get_by_role("button", name="Lagre").click()
+    meetings.get_by_role("link", name=re.compile("^Endre eller flytt")).click()
+    expect_heading(page, "Endre eller flytte stafettmøte")
+    check_a11y(page)
+    page.get_by_label("Dato og klokkeslett").fill(f"{next_day.isoformat()}T13:00")
+    page.get_by_role("button", name="Lagre endringen").click()
+    expect_message(page, "Møtet er endret.")
+    expect(meetings).to_contain_text("kl. 13:00")
+    meetings.get_by_role("link", name=re.compile("^Avlys")).click()
+    expect_heading(page, re.compile("^Avlyse stafettmøte"))
+    check_a11y(page)
+    page.get_by_label("Hvorfor avlyses møtet?").fill("Vi venter til etter vinterferien.")
+    page.get_by_role("button", name="Ja, avlys møtet").click()
+    expect_message(page, "Møtet er avlyst.")
+    expect(meetings).to_contain_text("Vi venter til etter vinterferien.")
+    expect(meetings.get_by_role("heading", name=re.compile(r"\(avlyst\)$"))).to_have_count(1)
 
     # --- … and evaluates the school measure with the evaluation form ---------------------------
     page.get_by_role("link", name=f"Evaluer tiltaket {SCHOOL_MEASURE}").click()
@@ -204,6 +229,16 @@ def test_holder_writes_the_log_readers_see_what_they_may(page, live_server, ella
     expect_message(page, "Evalueringen er lagret.")
     expect(measure_block(page, SCHOOL_MEASURE)).to_contain_text("av Ola Strand: gjennomført ja, fortsette.")
     check_a11y(page)
+
+    # --- Both guardians approve the new participant (seeds/001 §6); until then she sees nothing --
+    for guardian in [GUARDIAN, OTHER_GUARDIAN]:
+        switch_user(page, live_server, guardian)
+        waiting = page.get_by_role("region", name="Nye deltakere som venter på svar fra deg")
+        waiting.get_by_role("link", name=re.compile(f"^{PARTICIPANT}")).click()
+        expect_heading(page, f"Ny deltaker i stafettloggen for {CHILD}")
+        check_a11y(page)
+        page.get_by_role("button", name=f"Ja, {PARTICIPANT.split()[0]} kan være med").click()
+        expect_message(page, "Takk. Svaret ditt er registrert.")
 
     # --- The PPT adviser reads the plan, but may not change it ---------------------------------
     switch_user(page, live_server, PARTICIPANT)

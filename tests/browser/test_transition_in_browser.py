@@ -138,17 +138,36 @@ def test_kindergarten_to_school_transition_through_the_ui(page, live_server, noa
     check_a11y(page)
     page.get_by_label("Person og tjenestested").select_option(label="Geir Moen – rektor, Fjordvik skole")
     page.get_by_role("button", name="Legg til").click()
-    expect_message(page, "Geir Moen er lagt til som deltaker.")
+    expect_message(page, "Geir Moen er lagt til som deltaker. De foresatte blir spurt")
+    # The child goes to SFO: the routine asks for the SFO leader, and the link has them chosen.
+    expect_next_step(page, "Legg til SFO-lederen som deltaker")
+    transition_section(page).get_by_role("link", name="Legg til SFO-lederen som deltaker").click()
+    expect(page.get_by_label("Person og tjenestested")).to_have_value(re.compile(r".+:.+"))
+    expect(page.get_by_label("Person og tjenestested").locator("option:checked")).to_have_text(
+        "Sindre Vik – SFO-leder, Fjordvik SFO"
+    )
+    page.get_by_role("button", name="Legg til").click()
+    expect_message(page, "Sindre Vik er lagt til som deltaker. De foresatte blir spurt")
     expect_next_step(page, "Legg til kontaktlæreren")
     # The holder could add the contact teacher too, but the routine leaves it to the principal.
     expect(step(page, "Legg til kontaktlæreren").get_by_role("listitem")).to_have_text(
         ["Rektor har ikke lagt til kontaktlæreren ennå."]
     )
+    # The February/March meeting the barnehagefaglig rådgiver calls is a step of its own.
+    expect(step(page, "Overgangsmøte mellom barnehagen og skolen i februar/mars")).to_contain_text(
+        re.compile(r"\((ikke gjort|på etterskudd)\)")
+    )
 
-    page.get_by_role("region", name="Deltakere").get_by_role("link", name="Legg til deltaker").click()
-    page.get_by_label("Person og tjenestested").select_option(label="Sindre Vik – SFO-leder, Fjordvik SFO")
-    page.get_by_role("button", name="Legg til").click()
-    expect_message(page, "Sindre Vik er lagt til som deltaker.")
+    # --- The guardian approves both new participants (seeds/001 §6) -----------------------
+    switch_user(page, live_server, "Camilla Johansen")
+    for name in ["Geir Moen", "Sindre Vik"]:
+        waiting = page.get_by_role("region", name="Nye deltakere som venter på svar fra deg")
+        waiting.get_by_role("link", name=re.compile(f"^{name}")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Ny deltaker i stafettloggen for Noah Johansen")
+        check_a11y(page)
+        page.get_by_role("button", name=f"Ja, {name.split()[0]} kan være med").click()
+        expect_message(page, "Takk. Svaret ditt er registrert.")
+        page.goto(f"{live_server.url}/")
 
     # --- The principal sees the child is coming and adds the contact teacher ---------------
     switch_user(page, live_server, "Geir Moen")
@@ -229,6 +248,7 @@ def test_kindergarten_to_school_transition_through_the_ui(page, live_server, noa
         page.get_by_label(name).check()
     page.get_by_label("Kort referat").fill("Vi avtalte ett tiltak hver. Nytt møte to uker etter skolestart.")
     page.get_by_label("Neste møte").fill(evaluation.isoformat())
+    page.get_by_role("group", name="Deltok barnet/ungdommen i møtet?").get_by_label("Nei").check()
     page.get_by_role("button", name="Lagre referat").click()
     expect_message(page, "Referatet er lagret.")
     expect(step(page, "Overgangsmøte 1 før sommerferien")).to_contain_text("(ferdig)")
@@ -277,6 +297,19 @@ def people_and_units():
     return people, school, sfo
 
 
+def approved_by_family(participant) -> None:
+    """Issue 15 §4: every guardian says yes to a new participant, as in the app."""
+    from stafett.logs import actions
+    from stafett.logs.actions.participant_approval import family_of
+    from stafett.logs.models import ParticipantApproval
+
+    for member in family_of(participant.log):
+        if participant.approval == ParticipantApproval.PENDING:
+            participant = actions.answer_participant(
+                actor=member, participant=participant, approve=True, authenticated_by="BankID (test)"
+            )
+
+
 def prepare_after_meeting_1(log, school_start: date):
     """What the first test clicks through, done with the server-side actions (tests/test_transition.py):
     the school is notified, the principal, the SFO leader and the contact teacher are participants,
@@ -296,9 +329,11 @@ def prepare_after_meeting_1(log, school_start: date):
         sfo_unit=sfo,
     )
     actions.notify_school(actor=kari, transition=t)
-    actions.add_participant(actor=kari, log=log, person=people["principal"], unit=school)
-    actions.add_participant(actor=kari, log=log, person=people["sfo"], unit=sfo)
-    actions.add_contact_teacher(actor=people["principal"], transition=t, teacher=people["contact_teacher"])
+    approved_by_family(actions.add_participant(actor=kari, log=log, person=people["principal"], unit=school))
+    approved_by_family(actions.add_participant(actor=kari, log=log, person=people["sfo"], unit=sfo))
+    approved_by_family(
+        actions.add_contact_teacher(actor=people["principal"], transition=t, teacher=people["contact_teacher"])
+    )
     today = timezone.localdate()
     m1 = actions.schedule_transition_meeting(
         actor=kari, transition=t, number=1, starts_at=at(today + timedelta(days=21), 14), place="Solsikken barnehage"
@@ -414,6 +449,7 @@ def test_from_overgangsmote_2_to_the_contact_teacher_taking_the_baton(page, live
     page.get_by_label("Kort referat").fill(
         "Tiltakene er evaluert. SFO fortsetter med fast voksen. Ingrid Berg blir stafettholder."
     )
+    page.get_by_role("group", name="Deltok barnet/ungdommen i møtet?").get_by_label("Delvis").check()
     page.get_by_role("button", name="Lagre referat").click()
     expect_message(page, "Referatet er lagret.")
     expect(step(page, MEETING_2_STEP)).to_contain_text("(ferdig)")

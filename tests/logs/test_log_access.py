@@ -38,6 +38,7 @@ COLUMNS = [
     A.ANSWER_HANDOVER,
     A.ADD_CONTACT_TEACHER,
     A.SEE_TRANSITION_NOTICE,
+    A.MAKE_INDIVIDUAL_PLAN,
 ]
 
 # (who, on which log) → may they, column by column (SPEC §3), on an active log with valid consent.
@@ -46,19 +47,20 @@ EXPECTED = {
     # view, edit plan, participants, comment, evaluate own, evaluate any, message,
     # access log, document, export, withdraw, renew, hand over, close, shield from guardians (SPEC §7),
     # child welfare's dates (holder, or a participant from child welfare),
-    # answer a handover (only the proposed holder), add the contact teacher, see a transition notice
-    ("kari", "log"):          (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, N, Y, Y),  # holder
-    ("nina", "log"):          (Y, N, N, Y, Y, N, Y, N, N, N, N, N, N, N, Y, N, N, N, N),  # participant (health station)
-    ("silje", "log"):         (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N),  # guardian
-    ("jonas", "youth_log"):   (Y, N, N, Y, Y, N, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N),  # youth of 16, own log
-    ("emma", "log"):          (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # child, no rights yet
-    ("berit", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, Y, N, N, N, N, N, N),  # unit leader: proposes holder
-    ("trude", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # system administrator
-    ("randi", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # superuser
-    ("ola_admin", "log"):     (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # sysadmin, other municipality
-    ("outsider", "log"):      (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # citizen
-    ("nina", "youth_log"):    (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # not invited to this log
-    ("silje", "youth_log"):   (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N),  # guardian of the youth
+    # answer a handover (only the proposed holder), add the contact teacher, see a transition notice,
+    # turn the log into an individual plan (the holder only)
+    ("kari", "log"):          (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, N, Y, Y, Y),  # holder
+    ("nina", "log"):          (Y, N, N, Y, Y, N, Y, N, N, N, N, N, N, N, Y, N, N, N, N, N),  # participant (health st.)
+    ("silje", "log"):         (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N, N),  # guardian
+    ("jonas", "youth_log"):   (Y, N, N, Y, Y, N, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N, N),  # youth of 16, own log
+    ("emma", "log"):          (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # child, no rights yet
+    ("berit", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, Y, N, N, N, N, N, N, N),  # leader: proposes holder
+    ("trude", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # system administrator
+    ("randi", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # superuser
+    ("ola_admin", "log"):     (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # sysadmin, other kommune
+    ("outsider", "log"):      (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # citizen
+    ("nina", "youth_log"):    (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # not invited to this log
+    ("silje", "youth_log"):   (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N, N),  # guardian of the youth
 }
 # fmt: on
 
@@ -197,6 +199,7 @@ WRITES = [
     A.WITHDRAW_CONSENT,
     A.RENEW_CONSENT,
     A.HAND_OVER,
+    A.MAKE_INDIVIDUAL_PLAN,
 ]
 
 

@@ -140,7 +140,7 @@ def test_consent_signed_by_someone_who_is_not_a_guardian_is_refused(cast, make_c
     with pytest.raises(ValidationError) as e:
         open_for_emma(cast, make_consent(signatories=[cast.outsider]))
     assert "Minst én foresatt må ha signert samtykket." in e.value.message_dict["signatories"]
-    assert "Bare foresatte og barnet selv kan signere samtykket." in e.value.message_dict["signatories"]
+    assert any(m.startswith("Bare foresatte") for m in e.value.message_dict["signatories"])
     nothing_created()
 
 

@@ -266,12 +266,12 @@ def test_answered_handover_is_not_reminded(cast, log):
 def test_log_without_a_meeting_for_three_months_reminds_the_holder_once(cast, log):
     run_every_day(D0, day(200))
 
-    assert sent_on(Kind.NO_MEETING, cast.kari) == [day(90)]
+    assert sent_on(Kind.NO_MEETING, cast.kari) == [date(2026, 6, 2)]  # three calendar months
     assert sent_on(Kind.NO_MEETING, cast.nina) == []
 
 
 def test_a_meeting_ends_the_quiet_period_and_three_quiet_months_after_it_remind_again(cast, log):
-    run_every_day(D0, day(99))  # reminded on day 90
+    run_every_day(D0, day(99))  # reminded on 2 June
     with on(day(100)):
         actions.schedule_meeting(
             actor=cast.kari,
@@ -283,7 +283,7 @@ def test_a_meeting_ends_the_quiet_period_and_three_quiet_months_after_it_remind_
 
     run_every_day(day(100), day(220))
 
-    assert sent_on(Kind.NO_MEETING, cast.kari) == [day(90), day(190)]
+    assert sent_on(Kind.NO_MEETING, cast.kari) == [date(2026, 6, 2), date(2026, 9, 10)]
 
 
 def test_holder_who_left_the_unit_is_reported_to_each_unit_leader_once(cast, log):
@@ -309,7 +309,10 @@ def test_transition_step_falling_due_reminds_the_holder_once(cast, log, school):
 
     run_every_day(D0, date(2026, 4, 30))
 
-    assert sent_on(Kind.TRANSITION_STEP, cast.kari) == [date(2026, 3, 31) - timedelta(days=14)]
+    # «tell the school» was due on 30 November: overdue when the transition starts, so at once;
+    # the February/March meeting and «add the principal» two weeks before 31 March
+    two_weeks_before = date(2026, 3, 31) - timedelta(days=14)
+    assert sent_on(Kind.TRANSITION_STEP, cast.kari) == [D0, two_weeks_before, two_weeks_before]
 
 
 def test_transition_step_done_in_time_is_not_reminded(cast, log, school):
@@ -319,7 +322,9 @@ def test_transition_step_done_in_time_is_not_reminded(cast, log, school):
 
     run_every_day(D0, date(2026, 4, 30))
 
-    assert sent_on(Kind.TRANSITION_STEP, cast.kari) == []
+    keys = Notification.objects.filter(kind=Kind.TRANSITION_STEP).values_list("dedupe_key", flat=True)
+    # not «add the principal»: only the overdue «tell the school» and the February/March meeting
+    assert [k.split(":")[2] for k in keys] == ["notify", "february_meeting"]
 
 
 def test_quarterly_summary_reaches_a_leader_once_each_quarter(cast, log):
@@ -329,6 +334,7 @@ def test_quarterly_summary_reaches_a_leader_once_each_quarter(cast, log):
     run_every_day(D0, date(2027, 1, 20))
 
     assert sent_on(Kind.QUARTERLY_SUMMARY, cast.berit) == [
+        D0,  # the first run ever: the quarter's summary is already due
         date(2026, 4, 1),
         date(2026, 7, 1),
         date(2026, 10, 1),
@@ -361,11 +367,22 @@ def expected_reminders(cast) -> dict[tuple[str, Person], list[date]]:
         (Kind.CONSENT_EXPIRING, cast.kari): [day(5), day(21), day(28)],
         (Kind.HANDOVER_PENDING, cast.nina): [day(7)],
         (Kind.HANDOVER_PENDING, cast.kari): [day(7)],
-        (Kind.NO_MEETING, cast.kari): [day(90)],
+        (Kind.HANDOVER_PENDING, cast.berit): [day(7)],  # the unit leader (issue 14 §5)
+        (Kind.NO_MEETING, cast.kari): [date(2026, 6, 2)],
         (Kind.HOLDER_LEFT, cast.berit): [D0],
-        # principal (31.3), contact teacher (1.6), meeting 1 and measures (both 20.6), two weeks ahead
-        (Kind.TRANSITION_STEP, cast.kari): [date(2026, 3, 17), date(2026, 5, 18), date(2026, 6, 6), date(2026, 6, 6)],
-        (Kind.QUARTERLY_SUMMARY, cast.berit): [date(2026, 4, 1)],
+        # telling the school (due 30.11 last year: overdue, so at once); the February/March meeting
+        # and the principal (both 31.3), contact teacher (1.6), meeting 1 and measures (both 20.6),
+        # two weeks ahead
+        (Kind.TRANSITION_STEP, cast.kari): [
+            D0,
+            date(2026, 3, 17),
+            date(2026, 3, 17),
+            date(2026, 5, 18),
+            date(2026, 6, 6),
+            date(2026, 6, 6),
+        ],
+        # the first run ever sends the quarter's summary already due (issue 14 §4)
+        (Kind.QUARTERLY_SUMMARY, cast.berit): [D0, date(2026, 4, 1)],
     }
 
 
@@ -407,7 +424,7 @@ def test_no_reminders_for_a_passive_log(cast, busy_log):
     run_every_day(D0, day(120))
 
     # The leader's quarterly overview lists passive logs too; nothing else is about this log.
-    assert reminders_sent() == {(Kind.QUARTERLY_SUMMARY, cast.berit): [date(2026, 4, 1)]}
+    assert reminders_sent() == {(Kind.QUARTERLY_SUMMARY, cast.berit): [D0, date(2026, 4, 1)]}
 
 
 def test_no_reminders_for_a_closed_log(cast, busy_log):

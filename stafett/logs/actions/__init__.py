@@ -9,8 +9,9 @@ baton, closing, reopening and deletion on demand — each an archive moment wher
 the law asks for one (seeds/004 Arkivering).
 
 One module per area: `consent` (paper and digital consent, renewal, withdrawal),
-`opening`, `plan` (overview, goals, measures, evaluations, meetings, messages),
-`participants`, `handover`, `transition`, `closing`; `common` holds what they share.
+`opening`, `plan` (overview, goals, measures, evaluations, messages), `meetings`,
+`participants`, `handover`, `transition`, `closing`, `individual_plan` (log → individuell plan);
+`common` holds what they share.
 Import from here: `from stafett.logs import actions; actions.open_log(...)`.
 """
 
@@ -32,6 +33,7 @@ from stafett.logs.actions.consent import (
     check_consent,
     default_consent_end,
     end_access_outside_consent,
+    may_sign,
     pending_for,
     renew_consent,
     request_consent,
@@ -40,7 +42,20 @@ from stafett.logs.actions.consent import (
     withdraw_consent,
 )
 from stafett.logs.actions.handover import accept_handover, decline_handover, propose_handover
+from stafett.logs.actions.individual_plan import add_plan_decision, make_individual_plan, update_own_goals
+from stafett.logs.actions.meetings import (
+    cancel_meeting,
+    change_meeting,
+    record_minutes,
+    routine_reason,
+    schedule_meeting,
+)
 from stafett.logs.actions.opening import LogStart, create_log, open_log, open_log_with_digital_consent
+from stafett.logs.actions.participant_approval import (
+    answer_participant,
+    awaiting_answer_from,
+    record_paper_approval,
+)
 from stafett.logs.actions.participants import (
     NotificationChoices,
     add_participant,
@@ -55,23 +70,38 @@ from stafett.logs.actions.plan import (
     add_measure,
     evaluate_measure,
     post_message,
-    record_minutes,
     responsible_kind,
-    schedule_meeting,
     set_photo,
     update_goal,
     update_measure,
     update_overview,
 )
+from stafett.logs.actions.requests import (
+    answer_log_request,
+    ask_for_log,
+    children_to_ask_for,
+    open_request_counts,
+    record_request_read,
+    requests_from_family,
+    requests_to,
+)
 from stafett.logs.actions.transition import (
     add_contact_teacher,
     complete_open_transitions,
+    evaluate_at_meeting,
     notify_school,
     schedule_transition_meeting,
     start_transition,
 )
 
 __all__ = [
+    "answer_log_request",
+    "ask_for_log",
+    "children_to_ask_for",
+    "open_request_counts",
+    "record_request_read",
+    "requests_from_family",
+    "requests_to",
     "CONSENT_WARNING_DAYS",
     "DEFAULT_CONSENT_YEARS",
     "OVERVIEW_FIELDS",
@@ -88,7 +118,12 @@ __all__ = [
     "add_measure",
     "add_participant",
     "add_participant_unchecked",
+    "add_plan_decision",
     "answer_consent",
+    "answer_participant",
+    "awaiting_answer_from",
+    "cancel_meeting",
+    "change_meeting",
     "check_consent",
     "close_log",
     "complete_open_transitions",
@@ -97,8 +132,10 @@ __all__ = [
     "default_consent_end",
     "delete_content",
     "end_access_outside_consent",
+    "evaluate_at_meeting",
     "evaluate_measure",
     "guardians_of",
+    "make_individual_plan",
     "notify_school",
     "open_log",
     "open_log_with_digital_consent",
@@ -106,12 +143,15 @@ __all__ = [
     "post_message",
     "propose_handover",
     "record_line",
+    "record_paper_approval",
     "record_minutes",
     "record_view",
     "remove_participant",
     "renew_consent",
     "reopen_log",
+    "routine_reason",
     "request_consent",
+    "may_sign",
     "required_signers",
     "responsible_kind",
     "save_consent",
@@ -123,5 +163,6 @@ __all__ = [
     "update_goal",
     "update_measure",
     "update_overview",
+    "update_own_goals",
     "withdraw_consent",
 ]

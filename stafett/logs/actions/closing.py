@@ -28,6 +28,7 @@ from stafett.logs.models import (
     Meeting,
     Message,
     Participant,
+    PlanDecision,
     RelayLog,
     Transition,
 )
@@ -70,23 +71,33 @@ def close_log(*, actor: Person, log: RelayLog, reason: str) -> ClosedLog:
 
 
 @transaction.atomic
-def reopen_log(*, actor: Person, log: RelayLog, consent: ConsentData) -> RelayLog:
-    """On new concern, with new consent (SPEC §6). The actor becomes holder."""
+def reopen_log(*, actor: Person, log: RelayLog, consent: ConsentData, concern: str = "") -> RelayLog:
+    """On new concern, with new consent (SPEC §6). The actor becomes holder; the new concern,
+    when given, becomes the log's concern text (the old one is in the archive copy made at closing)."""
     access.require(actor, Action.OPEN_LOG, log.unit)
     if log.status == LogStatus.ACTIVE:
         raise ValidationError("Loggen er allerede aktiv.")
     if log.content_deleted_at is not None:
         raise ValidationError("Innholdet i loggen er slettet. Opprett en ny stafettlogg.")
     check_consent(consent, log.subject, log.unit, timezone.localdate())
+    if len(concern.strip()) > RelayLog._meta.get_field("initiator_text").max_length:  # type: ignore[operator]
+        raise ValidationError({"concern": "Beskriv bekymringen kortere."})
     try:
         with transaction.atomic():
             RelayLog.objects.filter(pk=log.pk).update(
-                status=LogStatus.ACTIVE, holder=actor, closed_reason="", closed_at=None
+                status=LogStatus.ACTIVE,
+                holder=actor,
+                closed_reason="",
+                closed_at=None,
+                **({"initiator_text": concern.strip()} if concern.strip() else {}),
             )
     except IntegrityError:
         raise ValidationError("Barnet har allerede en aktiv stafettlogg. Snakk med de foresatte.") from None
     log.refresh_from_db()
-    _audit(actor, log, AuditAction.LOG_REOPENED)
+    if concern.strip():
+        _audit(actor, log, AuditAction.LOG_REOPENED, ny_bekymring=True)
+    else:
+        _audit(actor, log, AuditAction.LOG_REOPENED)
     saved = save_consent(actor, log, consent)
     # A reopened log starts with only the participants its new consent covers.
     end_access_outside_consent(actor=actor, log=log, consent=saved)
@@ -110,6 +121,7 @@ def delete_content(*, actor: Person, log: RelayLog) -> RelayLog:
     Handover.objects.filter(log=log).delete()
     Transition.objects.filter(log=log).delete()
     Consent.objects.filter(log=log).delete()
+    PlanDecision.objects.filter(log=log).delete()
     log.level_changes.all().delete()
     delete_guide_history(log)
     now = timezone.now()
@@ -128,6 +140,7 @@ def delete_content(*, actor: Person, log: RelayLog) -> RelayLog:
         need_extent=None,
         interpreter_needed=False,
         interpreter_language="",
+        own_goals="",
     )
     log.refresh_from_db()
     _audit(actor, log, AuditAction.LOG_CONTENT_DELETED)

@@ -21,6 +21,7 @@ from stafett.audit.models import AuditAction
 from stafett.lib.uploads import check_upload
 from stafett.logs import news
 from stafett.logs.actions.common import _audit, _require_active, guardians_of
+from stafett.logs.actions.family import Verdict, record_family_answer
 from stafett.logs.models import (
     Consent,
     ConsentApproval,
@@ -33,9 +34,10 @@ from stafett.logs.models import (
     Participant,
     RelayLog,
 )
+from stafett.logs.orphans import tell_holder_if_orphaned
 from stafett.notify import events
 from stafett.notify.models import Kind
-from stafett.people.models import Person, Unit
+from stafett.people.models import Person, ServiceType, Unit
 
 DEFAULT_CONSENT_YEARS = 2  # seeds/003 §6 step 6
 
@@ -62,6 +64,51 @@ class ConsentData:
     valid_from: date = field(default_factory=timezone.localdate)
     not_shared: str = ""
     level: int = Level.ONE
+    # When a guardian with parental responsibility has not signed: why (UnsignedReason) and a few words.
+    unsigned_reason: str = ""
+    unsigned_note: str = ""
+
+
+def may_sign(subject: Person, unit: Unit, today: date | None = None) -> list[Person]:
+    """Who may sign the child's consent: the guardians, and the child from the municipality's
+    signing age (seeds/001 §6). A younger child is never offered as a signatory."""
+    today = today or timezone.localdate()
+    signers = guardians_of(subject)
+    age = subject.age_on(today)
+    if age is not None and age >= unit.municipality.youth_signs_from_age:
+        signers.append(subject)
+    return signers
+
+
+# Helsestasjon og skolehelsetjeneste is one municipal service (seeds/000, seeds/003): a holder
+# at either may name either in the consent (issue 15 §8).
+ONE_SERVICE: dict[str, set[str]] = {
+    ServiceType.HELSESTASJON.value: {ServiceType.HELSESTASJON.value, ServiceType.SKOLEHELSE.value},
+    ServiceType.SKOLEHELSE.value: {ServiceType.HELSESTASJON.value, ServiceType.SKOLEHELSE.value},
+}
+
+
+def holders_services(unit: Unit) -> set[str]:
+    return ONE_SERVICE.get(unit.service_type, {unit.service_type})
+
+
+def names_holders_service(services: list[str], unit: Unit) -> bool:
+    """The consent must name the service where the holder works (or its other half)."""
+    return bool(holders_services(unit) & set(services))
+
+
+def holders_service_words(unit: Unit) -> str:
+    names = sorted(
+        (ServiceType(s).label.lower() for s in holders_services(unit)),
+        key=lambda n: n != unit.get_service_type_display().lower(),
+    )
+    return " eller ".join(names)
+
+
+MISSING_SIGNATURE = (
+    "Alle foresatte med foreldreansvar skal signere. {names} har ikke signert: kryss av for "
+    "{them}, eller velg hvorfor og forklar kort."
+)
 
 
 def check_consent(data: ConsentData, subject: Person, unit: Unit, today: date) -> None:
@@ -72,16 +119,24 @@ def check_consent(data: ConsentData, subject: Person, unit: Unit, today: date) -
         errors.setdefault("valid_until", []).append("Sluttdatoen må være etter startdatoen.")
     if not data.services:
         errors.setdefault("services", []).append("Kryss av for hvilke tjenester samtykket gjelder.")
-    elif unit.service_type not in data.services:
+    elif not names_holders_service(data.services, unit):
         errors.setdefault("services", []).append(
-            f"Samtykket må gjelde {unit.get_service_type_display().lower()}, der stafettholderen arbeider."
+            f"Samtykket må gjelde {holders_service_words(unit)}, der stafettholderen arbeider."
         )
     guardians = set(guardians_of(subject))
     signed = set(data.signatories)
     if not signed & guardians:
         errors.setdefault("signatories", []).append("Minst én foresatt må ha signert samtykket.")
-    if signed - guardians - {subject}:
-        errors.setdefault("signatories", []).append("Bare foresatte og barnet selv kan signere samtykket.")
+    if signed - set(may_sign(subject, unit, today)):
+        errors.setdefault("signatories", []).append(
+            f"Bare foresatte, og barnet selv fra {unit.municipality.youth_signs_from_age} år, kan signere samtykket."
+        )
+    missing = sorted(guardians - signed, key=lambda p: p.full_name)
+    if signed & guardians and missing and not (data.unsigned_reason and data.unsigned_note.strip()):
+        names = " og ".join(p.full_name for p in missing)
+        errors.setdefault("unsigned_reason", []).append(
+            MISSING_SIGNATURE.format(names=names, them="dem" if len(missing) > 1 else "vedkommende")
+        )
     age = subject.age_on(today)
     if age is not None and age >= unit.municipality.youth_signs_from_age and subject not in signed:
         errors.setdefault("signatories", []).append(
@@ -97,6 +152,7 @@ def save_consent(actor: Person, log: RelayLog, data: ConsentData) -> Consent:
         checked = check_upload(data.document)
     except ValidationError as e:
         raise ValidationError({"document": e.messages}) from None
+    unsigned = set(guardians_of(log.subject)) - set(data.signatories)
     consent = Consent(
         log=log,
         services=sorted(set(data.services)),
@@ -106,6 +162,8 @@ def save_consent(actor: Person, log: RelayLog, data: ConsentData) -> Consent:
         collected_by=actor,
         collected_at_unit=data.collected_at_unit,
         level=data.level,
+        unsigned_reason=data.unsigned_reason if unsigned else "",
+        unsigned_note=data.unsigned_note.strip() if unsigned else "",
         document_extension=checked.extension,
         document_content_type=checked.content_type,
     )
@@ -121,6 +179,7 @@ def save_consent(actor: Person, log: RelayLog, data: ConsentData) -> Consent:
         tjenester=consent.services,
         gyldig_til=consent.valid_until.isoformat(),
         signert_av=[p.full_name for p in data.signatories],
+        **({"ikke_signert_fordi": consent.get_unsigned_reason_display()} if consent.unsigned_reason else {}),
     )
     return consent
 
@@ -165,6 +224,7 @@ def end_access_outside_consent(*, actor: Person, log: RelayLog, consent: Consent
             _audit(actor, log, AuditAction.HANDOVER_WITHDRAWN, handover, grunn="Samtykket gjelder ikke tjenesten.")
     if outside:
         events.tell(log.holder, kind=Kind.ACCESS_ENDED, path=news.log_path(log))
+        tell_holder_if_orphaned(log)  # issue 14 §2: and of the measures they leave behind
     return outside
 
 
@@ -208,12 +268,7 @@ class ConsentTerms:
 
 
 def required_signers(log: RelayLog, today: date | None = None) -> list[Person]:
-    today = today or timezone.localdate()
-    signers = guardians_of(log.subject)
-    age = log.subject.age_on(today)
-    if age is not None and age >= log.unit.municipality.youth_signs_from_age:
-        signers.append(log.subject)
-    return signers
+    return may_sign(log.subject, log.unit, today)
 
 
 def _check_terms(terms: ConsentTerms, log: RelayLog) -> None:
@@ -222,8 +277,8 @@ def _check_terms(terms: ConsentTerms, log: RelayLog) -> None:
         errors["valid_until"] = ["Samtykket må gjelde fram i tid."]
     if not terms.services:
         errors["services"] = ["Kryss av for hvilke tjenester samtykket gjelder."]
-    elif log.unit.service_type not in terms.services:
-        errors["services"] = [f"Samtykket må gjelde {log.unit.get_service_type_display().lower()}."]
+    elif not names_holders_service(terms.services, log.unit):
+        errors["services"] = [f"Samtykket må gjelde {holders_service_words(log.unit)}."]
     if not guardians_of(log.subject):
         errors["services"] = errors.get("services", []) + ["Barnet har ingen registrerte foresatte som kan samtykke."]
     if errors:
@@ -267,14 +322,17 @@ def request_consent(*, actor: Person, log: RelayLog, terms: ConsentTerms) -> Con
 @transaction.atomic
 def answer_consent(*, actor: Person, request: ConsentRequest, approve: bool, authenticated_by: str) -> ConsentRequest:
     log = request.log
-    if not request.required_signers.filter(pk=actor.pk).exists():
-        access.require(actor, Action.VIEW_LOG, log)
-        raise PermissionDenied("Samtykket skal ikke signeres av deg.")
-    if request.status != ConsentRequestStatus.PENDING:
+    signer_ids = set(request.required_signers.values_list("id", flat=True))
+    if actor.pk in signer_ids and request.status != ConsentRequestStatus.PENDING:
         raise ValidationError(f"Forespørselen er allerede {request.get_status_display().lower()}.")
-    if request.approvals.filter(person=actor).exists():
-        raise ValidationError("Du har allerede svart.")
-    ConsentApproval.objects.create(request=request, person=actor, approved=approve, authenticated_by=authenticated_by)
+    verdict = record_family_answer(
+        actor=actor,
+        log=log,
+        signer_ids=signer_ids,
+        answers=request.approvals.all(),
+        answer=ConsentApproval(request=request, person=actor, approved=approve, authenticated_by=authenticated_by),
+        refusal="Samtykket skal ikke signeres av deg.",
+    )
     _audit(
         actor,
         log,
@@ -282,12 +340,10 @@ def answer_consent(*, actor: Person, request: ConsentRequest, approve: bool, aut
         request,
         metode=authenticated_by,
     )
-    if not approve:
+    if verdict is Verdict.DECLINED:
         ConsentRequest.objects.filter(pk=request.pk).update(status=ConsentRequestStatus.DECLINED)
         request.status = ConsentRequestStatus.DECLINED
-        return request
-    approved = set(request.approvals.filter(approved=True).values_list("person_id", flat=True))
-    if approved >= set(request.required_signers.values_list("id", flat=True)):
+    elif verdict is Verdict.APPROVED:
         _complete(request)
     return request
 

@@ -11,7 +11,9 @@ from stafett.archive.models import ArchiveEvent
 from stafett.audit.models import AuditAction
 from stafett.logs.actions.common import _audit, _require_active
 from stafett.logs.actions.transition import complete_open_transitions
+from stafett.logs.handover_reminders import tell_holder_of_proposal
 from stafett.logs.models import Handover, HandoverStatus, Participant, RelayLog, current_consent
+from stafett.logs.orphans import tell_holder_if_orphaned
 from stafett.notify import events
 from stafett.notify.models import Kind
 from stafett.people.models import Membership, Person, Unit
@@ -43,6 +45,7 @@ def propose_handover(*, actor: Person, log: RelayLog, to: Person, unit: Unit, no
         raise ValidationError("Det finnes allerede et forslag om ny stafettholder som venter på svar.") from None
     _audit(actor, log, AuditAction.HANDOVER_PROPOSED, handover, til=to.full_name, tjenestested=unit.name)
     events.tell(to, kind=Kind.HANDOVER_REQUEST, path=f"/overforing/{handover.code}/")
+    tell_holder_of_proposal(handover)  # issue 14 §5: a leader's proposal reaches the holder too
     return handover
 
 
@@ -57,11 +60,16 @@ def _open_handover(actor: Person, handover: Handover) -> RelayLog:
 
 
 @transaction.atomic
-def accept_handover(*, actor: Person, handover: Handover) -> RelayLog:
-    """The baton passes only now; a change of unit is a change of service (both archive moments)."""
+def accept_handover(*, actor: Person, handover: Handover, old_holder_stays: bool = False) -> RelayLog:
+    """The baton passes only now; a change of unit is a change of service (both archive moments).
+    The new holder decides whether the old holder stays on as a participant from their unit, or
+    leaves the log (seeds/000: «passiviser eller legg til deltakere»); their history stays."""
     log = _open_handover(actor, handover)
     service_changed = handover.to_unit.service_type != log.unit.service_type
     old_holder = log.holder
+    old_unit = log.unit
+    if old_holder_stays:
+        _check_old_holder_may_stay(log, old_holder, old_unit)
     log.holder = handover.to_person
     log.unit = handover.to_unit
     RelayLog.objects.filter(pk=log.pk).update(holder=handover.to_person, unit=handover.to_unit)
@@ -69,12 +77,38 @@ def accept_handover(*, actor: Person, handover: Handover) -> RelayLog:
     Participant.objects.filter(log=log, person=handover.to_person, removed_at__isnull=True).update(
         removed_at=timezone.now()
     )
+    if old_holder_stays:
+        stays = Participant(log=log, person=old_holder, unit=old_unit)
+        stays.full_clean()
+        stays.save()
     complete_open_transitions(log, new_holder=actor)
-    _audit(actor, log, AuditAction.HANDOVER_ACCEPTED, handover, fra=old_holder.full_name, til=actor.full_name)
+    # issue 14 §2: the old holder's measures are now nobody's; the new holder hears of them.
+    tell_holder_if_orphaned(log)
+    _audit(
+        actor,
+        log,
+        AuditAction.HANDOVER_ACCEPTED,
+        handover,
+        fra=old_holder.full_name,
+        til=actor.full_name,
+        forrige_stafettholder="blir deltaker" if old_holder_stays else "går ut av loggen",
+    )
     make_archive_copy(
         relay_log=log, event=ArchiveEvent.SERVICE_CHANGE if service_changed else ArchiveEvent.HOLDER_CHANGE
     )
     return log
+
+
+def _check_old_holder_may_stay(log: RelayLog, person: Person, unit: Unit) -> None:
+    if not Membership.objects.active().filter(person=person, unit=unit).exists():
+        raise ValidationError(
+            {"old_holder_stays": f"{person.full_name} står ikke lenger på ansattlisten ved {unit.name}."}
+        )
+    consent = current_consent(log)
+    if consent is None or not consent.covers(unit.service_type):
+        raise ValidationError(
+            {"old_holder_stays": f"Samtykket gjelder ikke {unit.get_service_type_display().lower()}."}
+        )
 
 
 @transaction.atomic

@@ -10,7 +10,9 @@ from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditAction
 from stafett.logs.actions.common import _audit
+from stafett.logs.actions.participant_approval import ask_or_tell_family
 from stafett.logs.models import Participant, RelayLog, current_consent
+from stafett.logs.orphans import tell_holder_if_orphaned
 from stafett.people.models import Membership, Person, Unit
 
 
@@ -83,6 +85,7 @@ def add_participant_unchecked(
     participant.full_clean()
     participant.save()
     _audit(actor, log, AuditAction.PARTICIPANT_ADDED, participant, person=person.full_name, tjenestested=unit.name)
+    ask_or_tell_family(actor=actor, participant=participant)  # issue 15 §4: no access until approved
     return participant
 
 
@@ -96,4 +99,5 @@ def remove_participant(*, actor: Person, participant: Participant) -> Participan
     participant.removed_at = timezone.now()
     participant.save(update_fields=["removed_at"])
     _audit(actor, log, AuditAction.PARTICIPANT_REMOVED, participant, person=participant.person.full_name)
+    tell_holder_if_orphaned(log)  # issue 14 §2: their open measures need a new responsible person
     return participant

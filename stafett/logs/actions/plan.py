@@ -1,8 +1,8 @@
-"""The plan: the overview and its photo, goals, measures and their evaluations, meetings
-with minutes, and messages."""
+"""The plan: the overview and its photo, goals, measures and their evaluations, and messages.
+Meetings and their minutes are in meetings.py."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +24,6 @@ from stafett.logs.models import (
     Level,
     LevelChange,
     Measure,
-    Meeting,
     Message,
     RelayLog,
     ResponsibleKind,
@@ -217,56 +216,7 @@ def evaluate_measure(*, actor: Person, measure: Measure, data: EvaluationData) -
     return evaluation
 
 
-# --- Meetings and messages -------------------------------------------------------
-
-
-@transaction.atomic
-def schedule_meeting(
-    *,
-    actor: Person,
-    log: RelayLog,
-    starts_at: datetime,
-    place: str,
-    agenda: str,
-    duration_minutes: int = 60,
-    title: str = "Stafettmøte",
-) -> Meeting:
-    access.require(actor, Action.EDIT_PLAN, log)
-    if starts_at < timezone.now() - timedelta(days=1):
-        raise ValidationError({"starts_at": "Møtetidspunktet kan ikke være tilbake i tid."})
-    meeting = Meeting(
-        log=log,
-        title=title.strip() or "Stafettmøte",
-        starts_at=starts_at,
-        place=place.strip(),
-        agenda=agenda.strip(),
-        duration_minutes=duration_minutes,
-    )
-    meeting.full_clean()
-    meeting.save()
-    _audit(actor, log, AuditAction.MEETING_SCHEDULED, meeting, tidspunkt=starts_at.isoformat())
-    news.log_news(log=log, actor=actor, kind=Kind.CALENDAR)
-    return meeting
-
-
-@transaction.atomic
-def record_minutes(
-    *,
-    actor: Person,
-    meeting: Meeting,
-    version: int,
-    attendees: list[Person],
-    minutes: str,
-    next_meeting_date: date | None,
-) -> Meeting:
-    access.require(actor, Action.EDIT_PLAN, meeting.log)
-    meeting.minutes = minutes.strip()
-    meeting.next_meeting_date = next_meeting_date
-    meeting.held = True
-    save_versioned(meeting, version, ["minutes", "next_meeting_date", "held"])
-    meeting.attendees.set(attendees)
-    _audit(actor, meeting.log, AuditAction.MEETING_MINUTES_WRITTEN, meeting, til_stede=[p.full_name for p in attendees])
-    return meeting
+# --- Messages (meetings are in meetings.py) -------------------------------------
 
 
 @transaction.atomic

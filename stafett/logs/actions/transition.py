@@ -5,15 +5,24 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditAction
 from stafett.logs.actions.common import _audit
+from stafett.logs.actions.meetings import change_meeting, routine_reason, schedule_meeting
 from stafett.logs.actions.participants import add_participant_unchecked
-from stafett.logs.actions.plan import schedule_meeting
-from stafett.logs.models import GOOD_MEETINGS_AGENDA, Meeting, Participant, RelayLog, Transition, current_consent
+from stafett.logs.models import (
+    GOOD_MEETINGS_AGENDA,
+    Measure,
+    Meeting,
+    Participant,
+    RelayLog,
+    Transition,
+    current_consent,
+)
 from stafett.notify import events
 from stafett.notify.models import Kind
 from stafett.people.models import Membership, Person, Unit
@@ -86,31 +95,79 @@ def add_contact_teacher(*, actor: Person, transition: Transition, teacher: Perso
 
 @transaction.atomic
 def schedule_transition_meeting(
-    *, actor: Person, transition: Transition, number: int, starts_at: datetime, place: str
+    *,
+    actor: Person,
+    transition: Transition,
+    number: int,
+    starts_at: datetime,
+    place: str,
+    off_routine_reason: str = "",
+    set_evaluation_dates: bool = False,
 ) -> Meeting:
+    """Call transition meeting 1 or 2. Calling one already called moves it (one meeting, one
+    invitation with a raised SEQUENCE), never a second «Planlagt» beside the first."""
+    access.require(actor, Action.EDIT_PLAN, transition.log)
     if number not in (1, 2):
         raise ValidationError("Velg overgangsmøte 1 eller 2.")
-    agenda = GOOD_MEETINGS_AGENDA
-    if number == 1:
-        agenda += (
-            "\n\nI dette møtet: minst ett tiltak hver for barnehagen, foresatte (ferien), SFO-leder og kontaktlærer."
+    existing = Meeting.objects.filter(pk=getattr(transition, f"meeting_{number}_id")).first()
+    if existing is not None and existing.cancelled_at is None:
+        if existing.held:
+            raise ValidationError(f"Overgangsmøte {number} er allerede holdt. Endre referatet i stedet.")
+        meeting = change_meeting(
+            actor=actor,
+            meeting=existing,
+            version=existing.version,
+            starts_at=starts_at,
+            place=place,
+            off_routine_reason=off_routine_reason,
         )
     else:
-        agenda += (
-            "\n\nI dette møtet: evaluer tiltakene fra overgangsmøte 1. "
-            "Avslutt loggen, eller gi stafettpinnen til kontaktlæreren."
+        agenda = GOOD_MEETINGS_AGENDA
+        if number == 1:
+            agenda += (
+                "\n\nI dette møtet: minst ett tiltak hver for barnehagen, foresatte (ferien), "
+                "SFO-leder og kontaktlærer."
+            )
+        else:
+            agenda += (
+                "\n\nI dette møtet: evaluer tiltakene fra overgangsmøte 1. "
+                "Avslutt loggen, eller gi stafettpinnen til kontaktlæreren."
+            )
+        meeting = schedule_meeting(
+            actor=actor,
+            log=transition.log,
+            starts_at=starts_at,
+            place=place,
+            agenda=agenda,
+            title=f"Overgangsmøte {number}",
+            off_routine_reason=routine_reason(transition, number, starts_at, off_routine_reason),
         )
-    meeting = schedule_meeting(
-        actor=actor,
-        log=transition.log,
-        starts_at=starts_at,
-        place=place,
-        agenda=agenda,
-        title=f"Overgangsmøte {number}",
-    )
-    Transition.objects.filter(pk=transition.pk).update(**{f"meeting_{number}": meeting})
-    setattr(transition, f"meeting_{number}", meeting)
+        Transition.objects.filter(pk=transition.pk).update(**{f"meeting_{number}": meeting})
+        setattr(transition, f"meeting_{number}", meeting)
+    if set_evaluation_dates:
+        evaluate_at_meeting(actor=actor, log=transition.log, day=timezone.localtime(starts_at).date())
     return meeting
+
+
+@transaction.atomic
+def evaluate_at_meeting(*, actor: Person, log: RelayLog, day: date) -> list[Measure]:
+    """Set the open measures' evaluation date to the meeting where they are evaluated (seeds/000:
+    overgangsmøte 2 evaluates the measures); the holder chooses this. A measure whose deadline is
+    after the meeting keeps its date: it cannot be evaluated before it is due. Returns those changed."""
+    access.require(actor, Action.EDIT_PLAN, log)
+    measures = list(
+        Measure.objects.filter(log=log, stopped_at__isnull=True, deadline__lte=day).exclude(evaluation_date=day)
+    )
+    if measures:
+        Measure.objects.filter(pk__in=[m.pk for m in measures]).update(evaluation_date=day, version=F("version") + 1)
+        _audit(
+            actor,
+            log,
+            AuditAction.MEASURE_EVALUATION_DATES_SET,
+            dato=day.isoformat(),
+            antall=len(measures),
+        )
+    return measures
 
 
 def complete_open_transitions(log: RelayLog, *, new_holder: Person | None = None) -> None:

@@ -1,0 +1,93 @@
+"""Issue 15 §4: the family answers about a new participant; the holder records a paper approval."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from stafett import access
+from stafett.access import Action, PersonRequest, needs, signed_in
+from stafett.accounts.views import authenticated_by
+from stafett.audit.ratelimit import rate_limited
+from stafett.lib.forms import BoundedForm, add_form_errors
+from stafett.logs import actions
+from stafett.logs.actions.participant_approval import family_of
+from stafett.logs.models import Participant, ParticipantApproval, RelayLog
+
+
+class PaperApprovalForm(BoundedForm):
+    document = forms.FileField(
+        label="Signert godkjenning", help_text="PDF, JPG eller PNG. Skann eller ta bilde av det de foresatte signerte."
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+@rate_limited("consent_answer")
+def answer_participant(request: PersonRequest, participant_code: str) -> HttpResponse:
+    participant = (
+        Participant.objects.select_related("log__subject", "log__unit__municipality", "log__holder", "person", "unit")
+        .filter(code=participant_code)
+        .first()
+    )
+    if participant is None:
+        raise Http404
+    family = family_of(participant.log)
+    if request.user not in family:
+        access.require(request.user, Action.VIEW_LOG, participant.log)
+        raise access.PermissionDenied
+    error = None
+    if request.method == "POST":
+        approve = request.POST.get("answer") == "ja"
+        try:
+            actions.answer_participant(
+                actor=request.user, participant=participant, approve=approve, authenticated_by=authenticated_by(request)
+            )
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            if approve:
+                messages.success(request, "Takk. Svaret ditt er registrert.")
+            else:
+                messages.info(
+                    request,
+                    f"Du har sagt nei. {participant.person.full_name} blir ikke med, og stafettholderen får beskjed.",
+                )
+            return redirect("logs:detail", log_code=participant.log.code)
+    answers = {a.person_id: a for a in participant.answers.all()}
+    context = {
+        "participant": participant,
+        "log": participant.log,
+        "signers": [(p, answers.get(p.id)) for p in family],
+        "my_answer": answers.get(request.user.id),
+        "is_open": participant.approval == ParticipantApproval.PENDING and participant.removed_at is None,
+        "error": error,
+    }
+    return render(request, "logs/participant_answer.html", context, status=400 if error else 200)
+
+
+@needs(Action.MANAGE_PARTICIPANTS)
+@require_http_methods(["GET", "POST"])
+def paper_approval(request: PersonRequest, log: RelayLog, participant_code: str) -> HttpResponse:
+    participant = get_object_or_404(
+        Participant.objects.select_related("person", "unit"),
+        log=log,
+        code=participant_code,
+        removed_at__isnull=True,
+        approval=ParticipantApproval.PENDING,
+    )
+    form = PaperApprovalForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_paper_approval(
+                actor=request.user, participant=participant, document=form.cleaned_data["document"]
+            )
+        except ValidationError as e:
+            add_form_errors(form, e)
+        else:
+            messages.success(request, f"Godkjenningen er registrert. {participant.person.full_name} har nå tilgang.")
+            return redirect("logs:detail", log_code=log.code)
+    context = {"log": log, "participant": participant, "form": form}
+    return render(request, "logs/participant_paper_approval.html", context, status=400 if form.errors else 200)
