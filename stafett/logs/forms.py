@@ -23,7 +23,7 @@ from stafett.logs.models import (
 )
 from stafett.people.actions import PersonData
 from stafett.people.forms import NationalIdField
-from stafett.people.models import Person, ServiceType, Unit
+from stafett.people.models import Membership, Person, ServiceType, Unit
 
 
 class DateInput(forms.DateInput):
@@ -523,9 +523,9 @@ class ContactTeacherForm(BoundedForm):
     def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["teacher"]
-        field.queryset = Person.objects.filter(  # type: ignore[attr-defined]
-            memberships__unit=unit, memberships__ended_on__isnull=True
-        ).distinct()
+        # On the staff list today: an end date entered ahead keeps the teacher until that day.
+        on_staff = Membership.objects.active().filter(unit=unit)
+        field.queryset = Person.objects.filter(memberships__in=on_staff).distinct()  # type: ignore[attr-defined]
         field.label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
 
 
