@@ -23,7 +23,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 
 # Demo: SQLite in var/, synthetic people, the development login, and the worker
 # (notifications, reminders) beside the web server. No other process, no other server.
-DEMO_ENV := STAFETT_DEBUG=true STAFETT_DEMO=true
+DEMO_ENV := STAFETT_DEBUG=true STAFETT_DEMO=true STAFETT_ARCHIVE_TARGET=fiks-arkiv
 run: $(STAMP)
 	mkdir -p var
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput

@@ -330,9 +330,10 @@ class OsloBuilder:
         for k, kind in enumerate(UNIT_KINDS):
             for i in range(max(1, round(kind.count * scale))):
                 place = PLACES[(7 * k + i) % len(PLACES)] + (f" {i // len(PLACES) + 1}" if i >= len(PLACES) else "")
-                self.units.append(
-                    Unit(municipality=oslo, name=kind.name.format(place=place), service_type=kind.service)
-                )
+                name = kind.name.format(place=place)
+                if "{place}" not in kind.name and i > 0:
+                    name = f"{name} {i + 1}"  # «Oppvekstetaten» has no place: at scale ≥ 1.5 there are two
+                self.units.append(Unit(municipality=oslo, name=name, service_type=kind.service))
         insert(Unit, self.units)
         for u in self.units:
             self.units_by_service.setdefault(u.service_type, []).append(u)

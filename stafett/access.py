@@ -31,6 +31,7 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
 
+    from stafett.api.models import SystemClient
     from stafett.logs.models import LogRequest, RelayLog
     from stafett.people.models import Person, Unit
     from stafett.undring.models import ConcernNote, Discussion
@@ -61,6 +62,10 @@ class Relation(models.TextChoices):
     CHILD_WELFARE = "child_welfare", "Deltaker fra barneverntjenesten"
     RECEIVING_PRINCIPAL = "receiving_principal", "Rektor ved mottakende skole, deltaker i loggen"
     RECEIVING_LEADER = "receiving_leader", "Leder ved skolen barnet er meldt til (overgang)"
+    # Issue 15 §7: registered by the holder as taking part without electronic ID; reads with a one-time code.
+    ASSISTED_GUARDIAN = "assisted_guardian", "Foresatt uten elektronisk ID (leser med engangskode)"
+    # Issue 15 §8: the old holder made passive at handover reads the history, nothing else.
+    FORMER_HOLDER = "former_holder", "Tidligere stafettholder, passiv (leser historikken)"
 
 
 class Target(models.TextChoices):
@@ -93,6 +98,8 @@ class Action(models.TextChoices):
     ANSWER_HANDOVER = "log.answer_handover", "Se det som trengs for å svare, og godta eller avslå å bli stafettholder"
     ADD_CONTACT_TEACHER = "log.add_contact_teacher", "Legge til kontaktlæreren i en overgang til skolen"
     SEE_TRANSITION_NOTICE = "log.transition_notice", "Se at et barn er meldt til skolen (navn, fra hvor, når)"
+    ASSIST_GUARDIAN = "log.assist_guardian", "Registrere foresatt uten elektronisk ID, skrive ut og sende engangskode"
+    VIEW_AS_ASSISTED_GUARDIAN = "log.view_assisted", "Lese loggen med engangskode (uten tilgangslogg og meldingsskjema)"
     OPEN_LOG = "unit.open_log", "Opprette stafettlogg for tjenestestedet"
     APPOINT_HOLDER = "unit.appoint_holder", "Utnevne en annen stafettholder"
     WRITE_NOTE = "unit.write_note", "Skrive en undring (nivå 0) om et barn ved tjenestestedet"
@@ -112,6 +119,8 @@ class Action(models.TextChoices):
     VIEW_LOG_REQUESTS = "unit.requests", "Se forespørslene fra familier til tjenestestedet"
     RECORD_DISCUSSION = "unit.record_discussion", "Registrere en anonym drøfting med ressursteamet"
     VIEW_DISCUSSION = "discussion.view", "Lese den anonyme drøftingen"
+    VIEW_API_DOCS = "api.docs", "Se API-dokumentasjonen (/api/v1/docs)"
+    MANAGE_SYSTEM_CLIENTS = "api.systems", "Registrere systemer som bruker API-et (fagsystem, arkiv, datavarehus)"
 
 
 R = Relation
@@ -124,7 +133,8 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
     # the last word in evaluations; a youth with rights is treated as a party.
     # The unit leader, the system administrator and the superuser do not read content.
     Target.LOG: {
-        Action.VIEW_LOG: READERS,
+        # Issue 15 §8: a former holder made passive reads the history — and does nothing else.
+        Action.VIEW_LOG: READERS | {R.FORMER_HOLDER},
         Action.EDIT_PLAN: frozenset({R.HOLDER}),
         Action.MANAGE_PARTICIPANTS: frozenset({R.HOLDER}),
         Action.COMMENT: READERS,
@@ -156,6 +166,10 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
         Action.ADD_CONTACT_TEACHER: frozenset({R.HOLDER, R.RECEIVING_PRINCIPAL}),
         # seeds/000: the school is told in November; its leader sees the child on the start page.
         Action.SEE_TRANSITION_NOTICE: frozenset({R.HOLDER, R.RECEIVING_LEADER}),
+        # Issue 15 §7: the holder registers a guardian without BankID, prints their view or sends a code;
+        # with the code that guardian reads, and only reads (no access log of others, no messages).
+        Action.ASSIST_GUARDIAN: frozenset({R.HOLDER}),
+        Action.VIEW_AS_ASSISTED_GUARDIAN: frozenset({R.ASSISTED_GUARDIAN}),
     },
     Target.UNIT: {
         Action.OPEN_LOG: frozenset({R.UNIT_LEADER, R.UNIT_EMPLOYEE}),
@@ -183,6 +197,10 @@ POLICY: dict[Target, dict[Action, frozenset[Relation]]] = {
         # Issue 5: aggregate counts only, small counts hidden (stats/suppression.py);
         # which municipalities each may choose is in stats/queries.py.
         Action.VIEW_STATISTICS: frozenset({R.SYSTEM_ADMIN, R.SUPERUSER}),
+        # Issue 11: the API's browsable documentation is for staff, not for citizens.
+        Action.VIEW_API_DOCS: frozenset({R.STAFF}),
+        # Issue 11: the system administrator registers the municipality's systems (api/views.py).
+        Action.MANAGE_SYSTEM_CLIENTS: frozenset({R.SYSTEM_ADMIN}),
     },
     # seeds/004: the undring is the owner's private reflection — nobody else reads it,
     # leader and administrators included.
@@ -215,6 +233,7 @@ READ_ACTION: dict[Target, Action] = {
 LOG_WRITES = frozenset(POLICY[Target.LOG]) - {
     Action.VIEW_LOG,
     Action.SEE_TRANSITION_NOTICE,
+    Action.VIEW_AS_ASSISTED_GUARDIAN,
     Action.VIEW_ACCESS_LOG,
     Action.DOWNLOAD_DOCUMENT,
     Action.EXPORT,
@@ -315,6 +334,32 @@ def _holder(today: date) -> QuerySet[Any]:
     return RelayLog.objects.annotate(lid=F("id"), pid=F("holder_id"))
 
 
+def _former_holder(today: date) -> QuerySet[Any]:
+    """Issue 15 §8: the old holder made passive at handover reads the history on the participant's
+    terms (SPEC §3: an active log, the consent covering their unit's service, still on its staff)."""
+    from stafett.logs.models import FormerHolder, LogStatus
+
+    rows = FormerHolder.objects.filter(ended_at__isnull=True, log__status=LogStatus.ACTIVE)
+    return _while_consented_and_on_staff(rows, today).annotate(lid=F("log_id"), pid=F("person_id"))
+
+
+def _assisted_guardian(today: date) -> QuerySet[Any]:
+    """Issue 15 §7: a guardian the holder registered as taking part without electronic ID, while
+    they are still the child's guardian, the log is active (withdrawal and closing end it) and
+    not shielded (SPEC §7: on suspected abuse nothing reaches the guardians)."""
+    from stafett.logs.models import AssistedGuardian, LogStatus
+    from stafett.people.models import Guardianship
+
+    still_guardian = Guardianship.objects.filter(guardian=OuterRef("guardian_id"), child=OuterRef("log__subject_id"))
+    return (
+        AssistedGuardian.objects.filter(
+            ended_at__isnull=True, log__status=LogStatus.ACTIVE, log__guardians_shielded_at__isnull=True
+        )
+        .filter(Exists(still_guardian))
+        .annotate(lid=F("log_id"), pid=F("guardian_id"))
+    )
+
+
 def _proposed_holder(today: date) -> QuerySet[Any]:
     from stafett.logs.models import Handover, HandoverStatus
 
@@ -355,18 +400,24 @@ def _participant(today: date) -> QuerySet[Any]:
     their unit's service and they are still on that unit's staff. Narrowing, expiry or
     withdrawal of the consent ends access at once. Issue 15 §4 (seeds/001 §6): a participant
     the family has not yet approved has no access."""
-    from stafett.logs.models import Consent, LogStatus, Participant, ParticipantApproval
+    from stafett.logs.models import LogStatus, Participant, ParticipantApproval
+
+    rows = Participant.objects.filter(removed_at__isnull=True, log__status=LogStatus.ACTIVE).filter(
+        approval__in=[ParticipantApproval.NOT_NEEDED, ParticipantApproval.APPROVED]
+    )
+    return _while_consented_and_on_staff(rows, today).annotate(lid=F("log_id"), pid=F("person_id"))
+
+
+def _while_consented_and_on_staff(rows: QuerySet[Any], today: date) -> QuerySet[Any]:
+    """Rows with `log`, `person` and `unit`: kept while the consent valid today covers the unit's
+    service and the person is on that unit's staff."""
+    from stafett.logs.models import Consent
     from stafett.people.models import Membership
 
     current = Consent.objects.valid_on(today).filter(log=OuterRef(OuterRef("log_id"))).latest_first()
     covered = Consent.objects.filter(pk=Subquery(current.values("pk")[:1])).covering(OuterRef("unit__service_type"))
     on_staff = Membership.objects.active(today).filter(person=OuterRef("person_id"), unit=OuterRef("unit_id"))
-    return (
-        Participant.objects.filter(removed_at__isnull=True, log__status=LogStatus.ACTIVE)
-        .filter(approval__in=[ParticipantApproval.NOT_NEEDED, ParticipantApproval.APPROVED])
-        .filter(Exists(on_staff), Exists(covered))
-        .annotate(lid=F("log_id"), pid=F("person_id"))
-    )
+    return rows.filter(Exists(on_staff), Exists(covered))
 
 
 def _child_welfare(today: date) -> QuerySet[Any]:
@@ -428,6 +479,8 @@ _PAIRS: dict[Relation, Callable[[date], QuerySet[Any]]] = {
     R.CHILD_WELFARE: _child_welfare,
     R.RECEIVING_PRINCIPAL: _receiving_principal,
     R.RECEIVING_LEADER: _receiving_leader,
+    R.FORMER_HOLDER: _former_holder,
+    R.ASSISTED_GUARDIAN: _assisted_guardian,
 }
 
 
@@ -506,9 +559,15 @@ def people_with(logs: list[RelayLog], relations: Any, today: date | None = None)
     return found
 
 
+# Issue 15 §8: a passive former holder reads the history but hears of nothing, and is no one's
+# responsible person any more (logs/orphans.py), so they are on no recipient list.
+SILENT_READERS = frozenset({R.FORMER_HOLDER})
+
+
 def readers_of(logs: list[RelayLog], today: Any = None) -> dict[int, set[int]]:
-    """Who may read each log now: every recipient list (news, reminders, summaries)."""
-    return people_with(logs, relations_for(Action.VIEW_LOG), today)
+    """Who takes part in each log now: every recipient list (news, reminders, summaries).
+    Everyone who may read it, except the silent readers."""
+    return people_with(logs, relations_for(Action.VIEW_LOG) - SILENT_READERS, today)
 
 
 def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
@@ -573,12 +632,59 @@ def require(person: Person, action: Action, target: Any = None) -> set[Relation]
     raise Http404
 
 
+# --- Registered systems (issue 11 §1) ---------------------------------------------------
+#
+# A system (a unit's record system, the archive, a data warehouse) is not a person and has no
+# relation to any log: it never reads content. It may know, for the units it serves, which
+# children have an active log (scope logs.presence) and what changed (scope events), and its
+# municipality's figures with small counts hidden (scope statistics).
+
+
+def units_served_by(client: SystemClient) -> QuerySet[Unit]:
+    """The units named when the system was registered; none named means every unit of its
+    municipality, shared services that also serve it included."""
+    from stafett.people.models import Unit
+
+    if client.pk is not None and client.units.exists():
+        return Unit.objects.filter(pk__in=client.units.values("pk"))
+    ids = Unit.objects.filter(Q(municipality_id=client.municipality_id) | Q(also_serves=client.municipality_id))
+    return Unit.objects.filter(pk__in=ids.values("pk"))
+
+
+def system_may(client: SystemClient, scope: str) -> bool:
+    return client.revoked_at is None and scope in client.scopes
+
+
+def logs_known_to_system(client: SystemClient, scope: str) -> QuerySet[RelayLog]:
+    """The logs whose existence (never content) the system may know of under `scope`:
+    those kept at a unit it serves."""
+    from stafett.logs.models import RelayLog
+
+    if not system_may(client, scope):
+        return RelayLog.objects.none()
+    return RelayLog.objects.filter(unit__in=units_served_by(client))
+
+
+def assisted_guardian_may_read(person: Person, log: RelayLog) -> bool:
+    """Issue 15 §7: only the ASSISTED_GUARDIAN relation counts on the code page and in the
+    printout — a code never lends its holder the guardian's full rights."""
+    relations = relations_to_log(person, log) & {R.ASSISTED_GUARDIAN}
+    return _allowed(Action.VIEW_AS_ASSISTED_GUARDIAN, log, relations)
+
+
+def require_assisted_reading(person: Person, log: RelayLog) -> None:
+    """The code page: without the relation, 404, as for any log one may not read."""
+    if not assisted_guardian_may_read(person, log):
+        raise Http404
+
+
 def is_system_admin(person: Person) -> bool:
     return can(person, Action.USE_ADMIN)
 
 
-# Django admin: only system administrators, and only the organisation models.
-ADMIN_APPS = {"people"}
+# Django admin: only system administrators, and only the organisation models (with the
+# municipality's archive settings, inline on its page).
+ADMIN_APPS = {"people", "archive"}
 
 
 def admin_may_see_app(person: Person, app_label: str) -> bool:

@@ -68,10 +68,13 @@ INSTALLED_APPS = [
     "stafett.undring",
     "stafett.guide",
     "stafett.stats",
+    "stafett.api",
+    "ninja",  # django-ninja: its Swagger UI from static files, not a CDN (api/api.py)
     "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
+    "stafett.core.request_log.RequestLogMiddleware",  # one line per request, first so it times them all
     "django.middleware.security.SecurityMiddleware",
     "stafett.core.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, see CONTENT_SECURITY_POLICY
     "stafett.core.middleware.PermissionsPolicyMiddleware",
@@ -89,7 +92,7 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # Static files from the app process in production (collectstatic first); runserver serves them in debug.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")  # after SecurityMiddleware
 
 ROOT_URLCONF = "stafett.urls"
 WSGI_APPLICATION = "stafett.wsgi.application"
@@ -113,7 +116,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'stafett.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Production keeps each process's connection for a minute (checked before reuse) instead of
+        # opening one per request; runserver's thread per request would only leak them (README «Drift»).
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -138,6 +144,7 @@ LOGIN_REDIRECT_URL = "core:start"
 SESSION_IDLE_SECONDS = env_int("STAFETT_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_MAX_SECONDS = env_int("STAFETT_SESSION_MAX_HOURS", 12) * 60 * 60  # after login, however active
 SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # shared by every app server, never process memory
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -202,6 +209,13 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # huey opens its file when Django starts
     HUEY["filename"] = str(VAR_DIR / "huey.sqlite3")
 
+# Health (core/health.py): /helse/full/ answers only with this bearer token (unset: 404). The
+# worker is dead when its heartbeat is older than WORKER_MINUTES; delivery is stuck when the
+# oldest pending notification is older than OUTBOX_MINUTES.
+HEALTH_TOKEN = env_secret("STAFETT_HEALTH_TOKEN")
+HEALTH_WORKER_MINUTES = env_int("STAFETT_HEALTH_WORKER_MINUTES", 10)
+HEALTH_OUTBOX_MINUTES = env_int("STAFETT_HEALTH_OUTBOX_MINUTES", 60)
+
 # The cache holds the rate-limit counters, so it must be one store for every app server:
 # Redis when STAFETT_REDIS_URL is set, else a table in the database (made by core's migration
 # 0001; MAX_ENTRIES high so a flood of keys cannot cull the counters).
@@ -235,7 +249,18 @@ RATE_LIMITS: dict[str, dict[str, tuple[int, int]]] = {
         "ip": (env_int("STAFETT_LIMIT_NATIONAL_ID_PER_IP", 300), 60 * 60),
     },
     "consent_answer": {"person": (20, 60 * 60), "ip": (200, 60 * 60)},
+    # The API (api/auth.py): per person or registered system, and per address.
+    "api": {
+        "person": (env_int("STAFETT_LIMIT_API_PER_CLIENT", 300), 60),
+        "ip": (env_int("STAFETT_LIMIT_API_PER_IP", 3000), 60),
+    },
+    # Issue 15 §7: one-time codes typed without login — few tries, counted per address.
+    "assisted_code": {"ip": (env_int("STAFETT_LIMIT_ASSISTED_CODE_PER_IP", 10), 60 * 60)},
+    # Calendar feeds (followup/views_calendar.py): no one is signed in, so per IP here, and
+    # CALENDAR_FEED_LIMIT per feed; calendar apps fetch a few times an hour at most.
+    "calendar_feed": {"ip": (env_int("STAFETT_LIMIT_CALENDAR_FEED_PER_IP", 600), 60 * 60)},
 }
+CALENDAR_FEED_LIMIT = (env_int("STAFETT_LIMIT_CALENDAR_FEED_PER_FEED", 60), 60 * 60)
 # Bulk-read awareness (core/bulk_reads.py): an account reading more distinct logs than this in
 # one clock hour is reported to the system administrators.
 BULK_READ_LOGS_PER_HOUR = env_int("STAFETT_BULK_READ_LOGS_PER_HOUR", 30)
@@ -246,6 +271,9 @@ PAGE_SIZE = env_int("STAFETT_PAGE_SIZE", 50)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("STAFETT_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer's check may come over plain HTTP inside the network: /helse/ only (it
+    # says "ok" and nothing else); /helse/full/ carries a token and stays behind HTTPS.
+    SECURE_REDIRECT_EXEMPT = [r"^helse/$"]
     SECURE_HSTS_SECONDS = env_int("STAFETT_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -290,14 +318,32 @@ PERMISSIONS_POLICY = [
     "usb",
 ]
 
+# Production logs one JSON object a line (python-json-logger) for the log collector, with one
+# line per request from core/request_log.py; debug and demo keep plain text and runserver's lines.
+LOG_JSON = env_bool("STAFETT_LOG_JSON", not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"no_national_ids": {"()": "stafett.lib.national_id.MaskNationalIdsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_national_ids"]}},
+    "formatters": {
+        "json": {
+            "()": "stafett.lib.json_log.MaskedJsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_national_ids"],
+            "formatter": "json" if LOG_JSON else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("STAFETT_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "stafett.request": {"level": "INFO" if LOG_JSON else "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
@@ -305,8 +351,22 @@ LOGGING = {
 
 # Archive copies (PDF/A) are delivered to this directory with a JSON metadata
 # file each; archive/targets.py is where a Noark 5 service plugs in.
-ARCHIVE_TARGET = env_str("STAFETT_ARCHIVE_TARGET", "directory")
+ARCHIVE_TARGET = env_str("STAFETT_ARCHIVE_TARGET", "directory")  # or "storage" (archive/targets.py), "fiks-arkiv"
 ARCHIVE_DIR = Path(env_str("STAFETT_ARCHIVE_DIR", str(VAR_DIR / "arkiv")))
+# Fiks Arkiv (archive/fiks_arkiv.py): "fildrop" writes each message package to
+# FIKS_ARKIV_DIR/utboks and reads receipts from FIKS_ARKIV_DIR/innboks; "fiks-io" is KS's
+# message service (configured below, not connected: its servers cannot be reached from here).
+FIKS_ARKIV_TRANSPORT = env_str("STAFETT_FIKS_ARKIV_TRANSPORT", "fildrop")
+FIKS_ARKIV_DIR = Path(env_str("STAFETT_FIKS_ARKIV_DIR", str(VAR_DIR / "fiks-arkiv")))
+# A copy without a receipt is sent again after this long, doubling each time (at most a day).
+ARCHIVE_RECEIPT_WAIT_MINUTES = env_int("STAFETT_ARCHIVE_RECEIPT_WAIT_MINUTES", 60)
+FIKS_IO = {
+    "account_id": env_str("STAFETT_FIKS_IO_ACCOUNT_ID"),
+    "integration_id": env_str("STAFETT_FIKS_IO_INTEGRATION_ID"),
+    "integration_password_file": env_str("STAFETT_FIKS_IO_INTEGRATION_PASSWORD_FILE"),
+    "private_key_file": env_str("STAFETT_FIKS_IO_PRIVATE_KEY_FILE"),
+    "certificate_file": env_str("STAFETT_FIKS_IO_CERTIFICATE_FILE"),
+}
 
 # Uploaded documents (signed consent forms, photos) are private: stored
 # outside the web root and served only through access control. Set
@@ -318,3 +378,13 @@ FILE_STORAGE_BACKEND = env_str("STAFETT_FILE_STORAGE", "django.core.files.storag
 STORAGES["default"] = {"BACKEND": FILE_STORAGE_BACKEND}
 if FILE_STORAGE_BACKEND.endswith("FileSystemStorage"):
     STORAGES["default"]["OPTIONS"] = {"location": str(VAR_DIR / "files")}  # type: ignore[assignment]
+elif FILE_STORAGE_BACKEND == "storages.backends.s3.S3Storage":
+    # S3-compatible object storage (django-storages), shared by every app server and worker: private
+    # objects, never overwritten; the keys come from boto3's AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+    STORAGES["default"]["OPTIONS"] = {  # type: ignore[assignment]
+        "bucket_name": env_str("STAFETT_S3_BUCKET", "stafett"),
+        "endpoint_url": env_str("STAFETT_S3_ENDPOINT_URL") or None,
+        "region_name": env_str("STAFETT_S3_REGION", "eu-north-1"),
+        "default_acl": "private",
+        "file_overwrite": False,
+    }

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from stafett.api.api import api
+from stafett.api.api import not_found as api_not_found
 from stafett.core.admin_site import restrict_admin_to_system_admins
 
 restrict_admin_to_system_admins(admin.site)
@@ -15,6 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stafett.undring.urls")),
     path("", include("stafett.guide.urls")),
     path("statistikk/", include("stafett.stats.urls")),
+    path("", include("stafett.api.urls")),
+    path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", api_not_found),  # after the API's own paths: 404 as problem+json
     path("admin/", admin.site.urls),
 ]
 

@@ -64,3 +64,57 @@ def test_access_matrix_command_prints_markdown_table(capsys):
     assert "| Handling |" in out
     assert "Endre ansattlisten" in out
     assert out.count("\n|") >= len(Action) + 1
+
+
+# Issue 15 §7–§8: the two narrow relations and exactly what each may do with a log.
+NARROW = {
+    access.Relation.ASSISTED_GUARDIAN: {Action.VIEW_AS_ASSISTED_GUARDIAN},
+    access.Relation.FORMER_HOLDER: {Action.VIEW_LOG},
+}
+
+
+@pytest.mark.parametrize("relation", NARROW, ids=lambda r: r.value)
+def test_the_narrow_relations_have_exactly_their_own_actions(relation):
+    allowed = {action for action, relations in POLICY[access.Target.LOG].items() if relation in relations}
+    assert allowed == NARROW[relation]
+
+
+def test_only_the_assisted_guardian_reads_with_a_code_and_only_the_holder_assists():
+    log_policy = POLICY[access.Target.LOG]
+    assert log_policy[Action.VIEW_AS_ASSISTED_GUARDIAN] == {access.Relation.ASSISTED_GUARDIAN}
+    assert log_policy[Action.ASSIST_GUARDIAN] == {access.Relation.HOLDER}
+    assert access.Relation.ASSISTED_GUARDIAN not in log_policy[Action.VIEW_LOG]
+
+
+def test_a_former_holder_reads_but_is_on_no_recipient_list():
+    assert access.Relation.FORMER_HOLDER in access.relations_for(Action.VIEW_LOG)
+    assert access.Relation.FORMER_HOLDER in access.SILENT_READERS
+
+
+def test_the_assisted_guardians_relation_is_not_the_guardians(cast):
+    # A guardian with BankID reads the log as GUARDIAN; the code page asks only for ASSISTED_GUARDIAN.
+    from stafett.logs.actions import assisted
+    from stafett.logs.actions.opening import open_log
+    from tests.logs.conftest import SERVICES, pdf_upload
+
+    log = open_log(
+        actor=cast.kari,
+        subject=cast.emma,
+        unit=cast.kindergarten,
+        consent=_consent(cast, SERVICES, pdf_upload()),
+        initiator_text="Test",
+        initiated_by="Test",
+    )
+    assert access.can(cast.silje, Action.VIEW_LOG, log)
+    assert not access.assisted_guardian_may_read(cast.silje, log)
+    assisted.register_assisted_guardian(actor=cast.kari, log=log, guardian=cast.silje, reason="Ingen BankID")
+    assert access.assisted_guardian_may_read(cast.silje, log)
+    assert not access.assisted_guardian_may_read(cast.outsider, log)
+
+
+def _consent(cast, services, document):
+    from stafett.logs.actions import ConsentData
+
+    return ConsentData(
+        services=list(services), signatories=[cast.silje], document=document, collected_at_unit=cast.kindergarten
+    )

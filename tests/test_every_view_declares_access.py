@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from stafett.access import POLICY
+from stafett.api.models import SystemScope
 
 DECLARED_ELSEWHERE = {"admin", "djdt"}  # Django admin checks is_system_admin itself (core/admin_site.py)
 
@@ -15,16 +16,71 @@ def _walk(patterns, namespace=None):
             yield namespace, p
 
 
-def test_every_url_has_a_declared_access_rule():
-    actions = {a for acts in POLICY.values() for a in acts}
-    missing = []
+def _api_operations(pattern):
+    """A django-ninja path (/api/v1/…) is one URL for several operations (GET, POST):
+    each operation's function declares its own rule (stafett/api/rules.py)."""
+    path_view = getattr(pattern.callback, "__self__", None) or _closure_path_view(pattern.callback)
+    return list(getattr(path_view, "operations", None) or [])
+
+
+def _closure_path_view(callback):
+    from ninja.operation import PathView
+
+    for cell in getattr(callback, "__closure__", None) or ():
+        if isinstance(cell.cell_contents, PathView):
+            return cell.cell_contents
+    return None
+
+
+def _rules():
+    """Every (name, rule) the URLconf declares: one per view, one per API operation."""
     for namespace, pattern in _walk(get_resolver().url_patterns):
         if namespace in DECLARED_ELSEWHERE or "static" in str(pattern.pattern):
             continue
-        rule = getattr(pattern.callback, "access_rule", None)
-        if rule not in {"public", "signed_in"} and rule not in actions:
-            missing.append(f"{namespace}:{pattern.name} ({pattern.pattern})")
+        operations = _api_operations(pattern)
+        if operations:
+            for op in operations:
+                rule = getattr(op.view_func, "access_rule", None)
+                yield f"{namespace}:{'/'.join(op.methods)} {op.view_func.__name__} ({pattern.pattern})", rule
+        else:
+            yield f"{namespace}:{pattern.name} ({pattern.pattern})", getattr(pattern.callback, "access_rule", None)
+
+
+def test_every_url_has_a_declared_access_rule():
+    # A registered system's endpoints declare the scope they need (access.system_may).
+    actions = {a for acts in POLICY.values() for a in acts} | set(SystemScope)
+    missing = [name for name, rule in _rules() if rule not in {"public", "signed_in"} and rule not in actions]
     assert not missing, "Views without a declared access rule: " + ", ".join(missing)
+
+
+def test_the_walk_sees_every_api_operation_with_its_rule():
+    from stafett.access import Action
+    from stafett.api.api import api
+
+    rules = {name.split(" (")[0]: rule for name, rule in _rules() if name.startswith("api:")}
+    documented = [op for methods in api.get_openapi_schema()["paths"].values() for op in methods.values()]
+    assert len([n for n in rules if " " in n]) == len(documented) > 0  # every operation walked
+    assert rules["api:GET log"] == Action.VIEW_LOG
+    assert rules["api:POST post_message"] == Action.POST_MESSAGE
+    assert rules["api:POST evaluate_measure"] == Action.EVALUATE_OWN_MEASURE
+    assert rules["api:GET presence"] == SystemScope.PRESENCE
+    assert rules["api:openapi-json"] == "public"
+    assert rules["api:openapi-view"] == Action.VIEW_API_DOCS
+
+
+def test_an_api_operation_without_a_rule_would_be_caught():
+    from ninja import NinjaAPI, Router
+
+    bare_router = Router()
+
+    @bare_router.get("/bare")
+    def bare(request):
+        return {}
+
+    bare_api = NinjaAPI(urls_namespace="bare-test", docs_url=None, openapi_url=None)
+    bare_api.add_router("/", bare_router)
+    [op] = [op for p in bare_api.urls[0] if isinstance(p, URLPattern) for op in _api_operations(p)]
+    assert getattr(op.view_func, "access_rule", None) is None
 
 
 def test_the_walk_finds_the_views_it_should():

@@ -13,8 +13,8 @@ from stafett.lib.demo_pdf import minimal_pdf
 from stafett.logs import actions, transitions
 from stafett.logs.actions import ConsentData, MeasureData
 from stafett.logs.models import Arena, CloseReason, MeasureCategory, TransitionKind
-from stafett.people.models import Membership, Role, ServiceType, Unit
-from tests.conftest import make_person
+from tests.transition_fixtures import *  # noqa: F403 - the shared fixtures (school, log)
+from tests.transition_fixtures import states
 
 TODAY = date(2026, 3, 2)
 START = date(2026, 8, 17)
@@ -24,37 +24,6 @@ START = date(2026, 8, 17)
 def frozen_spring():
     with time_machine.travel(date(2026, 3, 2), tick=False):
         yield
-
-
-@pytest.fixture
-def school(cast):
-    school = Unit.objects.create(municipality=cast.fjordvik, name="Fjordvik skole", service_type=ServiceType.SKOLE)
-    sfo = Unit.objects.create(municipality=cast.fjordvik, name="Fjordvik SFO", service_type=ServiceType.SFO)
-    people = {
-        "rektor": make_person("Geir", "Moen", email="geir@x.example"),
-        "laerer": make_person("Ingrid", "Berg", email="ingrid@x.example"),
-        "sfo": make_person("Sindre", "Vik", email="sindre@x.example"),
-    }
-    Membership.objects.create(person=people["rektor"], unit=school, role=Role.LEADER, title="rektor")
-    Membership.objects.create(person=people["laerer"], unit=school, role=Role.EMPLOYEE, title="kontaktlærer")
-    Membership.objects.create(person=people["sfo"], unit=sfo, role=Role.LEADER, title="SFO-leder")
-    return school, sfo, people
-
-
-@pytest.fixture
-def log(cast):
-    consent = ConsentData(
-        services=["barnehage", "skole", "sfo"],
-        signatories=[cast.silje],
-        document=SimpleUploadedFile("s.pdf", minimal_pdf(), content_type="application/pdf"),
-        collected_at_unit=cast.kindergarten,
-        valid_until=date(2027, 12, 31),
-    )
-    return actions.open_log(actor=cast.kari, subject=cast.emma, unit=cast.kindergarten, consent=consent)
-
-
-def states(t):
-    return {s.key: s for s in transitions.progress(t)}
 
 
 def test_kindergarten_to_school_from_notice_to_second_meeting(cast, log, school):

@@ -3,7 +3,9 @@
 import hashlib
 import logging
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from stafett.archive.models import ArchiveCopy, ArchiveEvent, DeliveryStatus
 from stafett.archive.pdf import html_to_pdf, log_html
-from stafett.archive.targets import ArchiveTarget, configured_target
+from stafett.archive.targets import ArchiveTarget, awaits_receipt, configured_target
 from stafett.logs.models import RelayLog
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ def make_archive_copy(*, relay_log: RelayLog, event: ArchiveEvent) -> ArchiveCop
         subject_name=relay_log.subject.full_name,
         subject_national_id=relay_log.subject.national_id or "",
         unit_name=relay_log.unit.name,
+        municipality_id=relay_log.unit.municipality_id,
         html_snapshot=log_html(relay_log, reason=event.label),
         # The copy's own code too: two archive moments in one action (minutes, then a handover) share a clock tick.
         external_key=f"stafett-{relay_log.code}-{event.value}-{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}",
@@ -59,6 +62,18 @@ def deliver_pending(*, only: list[int] | None = None, target: ArchiveTarget | No
             status = DeliveryStatus.FAILED if copy.attempts + 1 >= MAX_ATTEMPTS else DeliveryStatus.PENDING
             ArchiveCopy.objects.filter(pk=copy.pk).update(status=status, last_error=str(e)[:300])
             continue
+        delivered += 1
+        if awaits_receipt(target):
+            # Not done until the archive's receipt is read; a resend needs the number, so it stays (encrypted).
+            sent_at = timezone.now()
+            ArchiveCopy.objects.filter(pk=copy.pk).update(
+                status=DeliveryStatus.SENT,
+                sent_at=sent_at,
+                receipt_due_at=sent_at + receipt_wait(copy.attempts + 1),
+                delivered_to=where[:300],
+                last_error="",
+            )
+            continue
         # The archive has the number now; nothing in Stafett needs the copy's (issue 13 §4).
         ArchiveCopy.objects.filter(pk=copy.pk).update(
             status=DeliveryStatus.DELIVERED,
@@ -67,8 +82,13 @@ def deliver_pending(*, only: list[int] | None = None, target: ArchiveTarget | No
             last_error="",
             subject_national_id="",
         )
-        delivered += 1
     return delivered
+
+
+def receipt_wait(sends: int) -> timedelta:
+    """How long to wait for the archive's receipt after the n-th send: doubling, at most a day."""
+    first = timedelta(minutes=settings.ARCHIVE_RECEIPT_WAIT_MINUTES)
+    return min(first * 2 ** max(0, sends - 1), timedelta(days=1))
 
 
 def _pdf_of(copy: ArchiveCopy) -> bytes:

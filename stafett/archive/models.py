@@ -10,6 +10,7 @@ import uuid
 from django.db import models
 
 from stafett.lib.field_crypto import EncryptedTextField
+from stafett.people.models import Municipality
 
 SUBJECT_NATIONAL_ID_PURPOSE = "archive.archivecopy.subject_national_id"
 
@@ -28,6 +29,9 @@ class ArchiveEvent(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     PENDING = "venter", "Venter"
     DELIVERED = "levert", "Levert"
+    # Fiks Arkiv (archive/fiks_arkiv.py): sent, and the archive's receipt not read yet.
+    SENT = "sendt", "Sendt, venter på kvittering"
+    ARCHIVED = "arkivert", "Arkivert (kvittering fra arkivet)"
     FAILED = "feilet", "Feilet"
 
 
@@ -53,6 +57,13 @@ class ArchiveCopy(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivered_to = models.CharField(max_length=300, blank=True)
+    # Whose archive settings apply (archive/settings.py); SET_NULL: the copy outlives a merger.
+    municipality = models.ForeignKey(Municipality, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Fiks Arkiv: sent at, when a missing receipt is sent again, and what the archive answered.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    receipt_due_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archive_reference = models.CharField("arkivets referanse", max_length=120, blank=True)
 
     class Meta:
         verbose_name = "arkivkopi"
@@ -62,3 +73,54 @@ class ArchiveCopy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+DEFAULT_ACCESS_RESTRICTION = "13"
+DEFAULT_SCREENING_AUTHORITY = "Offl. § 13, jf. fvl. § 13"
+
+
+class ArchiveSettings(models.Model):
+    """How one municipality's archive files Stafett's copies (Fiks Arkiv, archive/arkivmelding.py).
+    Edited by the system administrator with the municipality (Django admin, people/admin.py);
+    a municipality without a row gets the defaults. The archive decides in the end."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="archive_settings")
+    child_class_system = models.CharField(
+        "klassifikasjonssystem for barnet",
+        max_length=40,
+        default="FNR",
+        blank=True,
+        help_text="Klassen er barnets fødselsnummer eller D-nummer (skjermet). Tomt: ingen klasse for barnet.",
+    )
+    topic_class_system = models.CharField(
+        "klassifikasjonssystem for saksområdet", max_length=40, blank=True, help_text="For eksempel KK (K-koder)."
+    )
+    topic_class_id = models.CharField(
+        "klasse for BTI/stafettlogg", max_length=40, blank=True, help_text="Arkivets klasse. Tomt: ingen klasse."
+    )
+    topic_class_title = models.CharField(
+        "klassens tittel", max_length=120, blank=True, default="Bedre tverrfaglig innsats (BTI)"
+    )
+    access_restriction = models.CharField(
+        "tilgangsrestriksjon", max_length=10, default=DEFAULT_ACCESS_RESTRICTION, help_text="Kode, for eksempel 13."
+    )
+    screening_authority = models.CharField("skjermingshjemmel", max_length=120, default=DEFAULT_SCREENING_AUTHORITY)
+    archive_part = models.CharField(
+        "arkivdel", max_length=40, blank=True, help_text="Arkivdelen journalposten legges i. Tomt: arkivet velger."
+    )
+    record_type = models.CharField(
+        "journalposttype", max_length=4, default="X", help_text="X: organinternt dokument uten oppfølging."
+    )
+    fiks_receiver_account = models.CharField(
+        "arkivets Fiks IO-konto",
+        max_length=36,
+        blank=True,
+        help_text="Konto-ID (UUID) arkivet tar imot arkivmeldinger på. Trengs bare for Fiks IO.",
+    )
+
+    class Meta:
+        verbose_name = "arkivinnstillinger"
+        verbose_name_plural = "arkivinnstillinger"
+
+    def __str__(self) -> str:
+        return f"Arkivinnstillinger for {self.municipality}"

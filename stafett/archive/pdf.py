@@ -1,5 +1,7 @@
 """The printout of a whole log as PDF/A-3b (WeasyPrint), for the archive and for download."""
 
+from typing import Any
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -10,12 +12,17 @@ from stafett.logs.queries import log_page
 
 def log_html(log: RelayLog, *, reason: str = "") -> str:
     """The printable page, frozen at this moment."""
+    return render_to_string("archive/log_pdf.html", log_context(log, reason=reason))
+
+
+def log_context(log: RelayLog, *, reason: str = "") -> dict[str, Any]:
+    """What archive/_log_body.html shows: the log's content, as the guardians see it."""
     from stafett.guide.models import GuideDecision, MaintainingFactors
     from stafett.guide.queries import factor_rows
 
     page = log_page(log)
     measures = [m for g in page.goals for m in g.measures.all()]
-    context = {
+    return {
         # issue 15 §8: a measure whose responsible person has left the log is not printed as theirs.
         "orphaned_ids": {m.id for m in orphaned_in(log, measures)},
         "page": page,
@@ -26,7 +33,6 @@ def log_html(log: RelayLog, *, reason: str = "") -> str:
         "guide_decisions": list(GuideDecision.objects.filter(log=log)),
         "factors": factor_rows(MaintainingFactors.objects.filter(log=log).first()),
     }
-    return render_to_string("archive/log_pdf.html", context)
 
 
 def html_to_pdf(html: str, *, identifier: str) -> bytes:

@@ -58,6 +58,15 @@ class AuditAction(models.TextChoices):
     HANDOVER_ACCEPTED = "handover.accepted", "Sa ja til å bli ny stafettholder"
     HANDOVER_DECLINED = "handover.declined", "Sa nei til å bli ny stafettholder"
     HANDOVER_WITHDRAWN = "handover.withdrawn", "Forslaget om ny stafettholder ble trukket tilbake"
+    FORMER_HOLDER_ENDED = "former_holder.ended", "Tok bort lesetilgangen til en tidligere stafettholder"
+    # Issue 15 §7: families without BankID
+    ASSISTED_REGISTERED = "assisted.registered", "Registrerte at en foresatt er med uten elektronisk ID"
+    ASSISTED_PHONE_VERIFIED = "assisted.phone_verified", "Kontrollerte mobilnummeret til en foresatt ansikt til ansikt"
+    ASSISTED_ENDED = "assisted.ended", "Avsluttet ordningen for en foresatt uten elektronisk ID"
+    ASSISTED_PRINTED = "assisted.printed", "Skrev ut loggen til en foresatt uten elektronisk ID"
+    ASSISTED_CODE_SENT = "assisted.code_sent", "Sendte engangskode på SMS til en foresatt"
+    ASSISTED_CODE_USED = "assisted.code_used", "Åpnet loggen med engangskode"
+    ASSISTED_CODE_REFUSED = "assisted.code_refused", "Fikk ikke åpne loggen med engangskoden"
     # The plan
     GOAL_ADDED = "goal.added", "La til mål"
     GOAL_CHANGED = "goal.changed", "Endret mål"
@@ -116,6 +125,16 @@ class AuditAction(models.TextChoices):
     LOGIN_REFUSED = "login.refused", "Fikk ikke logge inn"
     # Too many tries in a short time (audit/ratelimit.py)
     RATE_LIMITED = "rate_limited", "Ble stanset etter for mange forsøk på kort tid"
+    # Calendar feeds (issue 11 §4, followup/calendar_feed.py): one row per fetch, not per log
+    CALENDAR_FEED_CREATED = "calendar_feed.created", "Lagde en kalenderadresse"
+    CALENDAR_FEED_REVOKED = "calendar_feed.revoked", "Trakk tilbake en kalenderadresse"
+    CALENDAR_FEED_READ = "calendar_feed.read", "Kalenderen hentet møter og frister"
+    # The API (issue 11): keys, registered systems, and every call
+    API_TOKEN_CREATED = "api.token_created", "Lagde en personlig API-nøkkel"
+    API_TOKEN_REVOKED = "api.token_revoked", "Trakk tilbake en personlig API-nøkkel"
+    SYSTEM_CLIENT_REGISTERED = "api.system_registered", "Registrerte et system som bruker API-et"
+    SYSTEM_CLIENT_REVOKED = "api.system_revoked", "Trakk tilbake et systems tilgang til API-et"
+    API_CALLED = "api.called", "Brukte API-et"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

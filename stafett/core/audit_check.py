@@ -4,6 +4,7 @@ and tell every system administrator when it is broken."""
 import logging
 
 from stafett.audit.chain import Verdict, verify
+from stafett.core.health import record_audit_verdict
 from stafett.notify.events import tell
 from stafett.notify.models import Kind
 from stafett.people.models import Membership, Person, Role
@@ -13,6 +14,7 @@ log = logging.getLogger(__name__)
 
 def check_audit_chain() -> Verdict:
     verdict = verify()
+    record_audit_verdict(ok=verdict.ok, count=verdict.count)  # for /helse/full/ (core/health.py)
     if verdict.ok:
         # The head in the log each day: compared with an earlier line, a rewritten or shortened
         # chain shows even though every link in it holds (see chain.py).

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from stafett.archive.copies import deliver_pending
+from stafett.archive.receipts import check_receipts
 from stafett.archive.yearly import archive_yearly
 from stafett.core.audit_check import check_audit_chain
 from stafett.core.bulk_reads import report_bulk_reads
@@ -28,6 +29,7 @@ class DailyResult:
 def run_daily(today: date) -> DailyResult:
     check_audit_chain()  # first: a broken audit chain is told even if a later job fails
     made = archive_yearly(today)
+    check_receipts()
     delivered = deliver_pending()
     reminders = run_reminders(today)
     report_bulk_reads()  # also hourly in the worker; here for installations that run only cron

@@ -12,7 +12,7 @@ from stafett.logs import actions as digital_consent  # former module names, now 
 from stafett.logs import actions as lifecycle
 from stafett.logs import actions as transitions
 from stafett.logs.actions import ConsentData, EvaluationData, LogStart, MeasureData
-from stafett.logs.actions.participant_approval import family_of
+from stafett.logs.actions.consent import required_signers
 from stafett.logs.models import (
     GOOD_MEETINGS_AGENDA,
     Arena,
@@ -50,7 +50,7 @@ TEMPLATES = [
 def _add_approved(*, actor: Person, log: RelayLog, person: Person, unit: Unit) -> None:
     """Issue 15 §4: the family approves each new participant; in the demo they already have."""
     participant = actions.add_participant(actor=actor, log=log, person=person, unit=unit)
-    for member in family_of(log):
+    for member in required_signers(log):
         if participant.approval == ParticipantApproval.PENDING:
             participant = actions.answer_participant(
                 actor=member, participant=participant, approve=True, authenticated_by="BankID (demo)"
@@ -236,6 +236,9 @@ def seed_demo_logs() -> None:
     RelayLog.objects.filter(pk=log4.pk).update(created_at=timezone.now() - timedelta(days=730))
 
     _seed_lifecycle_states(today, units)
+    from stafett.core.demo_routine import seed_routine_examples  # it uses this module's helpers
+
+    seed_routine_examples(today, units)
     _seed_guide_positions(log)
 
 
@@ -289,6 +292,19 @@ def _seed_lifecycle_states(today: date, units: dict[str, Unit]) -> None:
     )
     transitions.notify_school(actor=kari, transition=t)
     _add_approved(actor=kari, log=log, person=geir, unit=units["Fjordvik skole"])
+    # Issue 15 §7: Henrik Olsen has no BankID; Kari checked his mobile number with him in person,
+    # and prints his view of Sara's log or sends him a one-time code («Foresatte uten BankID»).
+    from stafett.logs.actions.assisted import register_assisted_guardian
+
+    henrik = _person(given="Henrik", family="Olsen")
+    register_assisted_guardian(
+        actor=kari,
+        log=log,
+        guardian=henrik,
+        reason="Har ikke BankID eller norsk eID",
+        phone="40000007",
+        phone_checked=True,
+    )
 
     # William: Tor has proposed Kari as the new holder; she has not answered yet.
     william = _person(given="William", family="Karlsen")

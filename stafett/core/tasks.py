@@ -8,8 +8,10 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from stafett.archive.copies import deliver_pending
+from stafett.archive.receipts import check_receipts
 from stafett.core.bulk_reads import report_bulk_reads
 from stafett.core.daily import run_daily
+from stafett.core.health import record_heartbeat
 from stafett.notify.outbox import deliver_due
 
 log = logging.getLogger(__name__)
@@ -20,7 +22,15 @@ log = logging.getLogger(__name__)
 def deliver_every_minute() -> None:
     """Retries (with backoff) and anything a crashed worker left behind."""
     deliver_due()
+    check_receipts()  # Fiks Arkiv: receipts in, overdue copies back in the queue
     deliver_pending()
+
+
+@db_periodic_task(crontab(minute="*"))
+def worker_heartbeat() -> None:
+    """/helse/full/ sees a live worker by this (core/health.py); its own task, so a slow
+    delivery run does not look like a dead worker."""
+    record_heartbeat()
 
 
 @db_periodic_task(crontab(minute="5"))

@@ -6,5 +6,6 @@ app_name = "core"
 urlpatterns = [
     path("", views.start, name="start"),
     path("helse/", views.health, name="health"),
+    path("helse/full/", views.health_full, name="health_full"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
 ]

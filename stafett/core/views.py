@@ -1,11 +1,15 @@
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
+import hmac
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from stafett import access
 from stafett.access import Action, public
+from stafett.core.health import database_answers, full_report
 from stafett.followup.overview import holder_attention
 from stafett.logs.actions import (
     awaiting_answer_from,
@@ -43,6 +47,7 @@ def start(request: HttpRequest) -> HttpResponse:
     context = {
         "logs_as_holder": logs["holder"],
         "logs_as_participant": logs["participant"],
+        "logs_as_former_holder": logs.get("former", []),
         "children_logs": logs_for_guardian(person),
         "own_logs": logs_for_youth(person),
         "tasks": tasks_for(person),
@@ -77,9 +82,31 @@ def start(request: HttpRequest) -> HttpResponse:
 @public
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """For the load balancer: the database answers (core/health.py). No session, no template."""
+    try:
+        database_answers()
+    except DatabaseError:
+        return HttpResponse("database unavailable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")
+
+
+@public  # the token below is the access rule: monitoring is a system, not a person
+@require_GET
+def health_full(request: HttpRequest) -> HttpResponse:
+    """For monitoring: every part, as JSON; 503 when one is not ok. Only with the bearer token in
+    STAFETT_HEALTH_TOKEN (compared in constant time); 404 when no token is set, 401 without it."""
+    token = settings.HEALTH_TOKEN
+    if not token:
+        return not_found(request)
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        response = JsonResponse({"status": "unauthorized"}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="stafett-health"'
+        return response
+    ok, checks = full_report()
+    response = JsonResponse({"status": "ok" if ok else "feil", "checks": checks}, status=200 if ok else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @public

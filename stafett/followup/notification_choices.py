@@ -4,6 +4,7 @@ what they want to hear about (issue 5: each participant's choices are respected;
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from stafett import access
 from stafett.access import Relation
@@ -20,10 +21,11 @@ class Choices:
     comment: bool
 
 
-def participations(person: Person) -> list[Participant]:
-    """The person's participations in logs they may read now (the page names the child)."""
+def participations(person: Person) -> QuerySet[Participant]:
+    """The person's participations in logs they may read now (the page names the child), in the
+    order the page lists them; the page shows them a page at a time (it grows with the person's logs)."""
     readable = access.logs_where(person, {Relation.PARTICIPANT})
-    return list(
+    return (
         Participant.objects.filter(person=person, removed_at__isnull=True, log__in=readable.values("pk"))
         .select_related("log__subject", "log__unit")
         .order_by("log__subject__given_name", "id")

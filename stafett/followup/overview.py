@@ -21,6 +21,7 @@ OVERVIEW_FIELDS = (
     "code",
     "status",
     "level",
+    "kind",  # the holder of an individual plan is shown as koordinator (RelayLog.holder_label)
     "created_at",
     "unit_id",
     "subject__given_name",

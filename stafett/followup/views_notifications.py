@@ -1,12 +1,17 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from stafett.access import PersonRequest, signed_in
 from stafett.followup.forms import PreferencesForm
 from stafett.followup.notification_choices import participations, save_preferences
+from stafett.lib.paging import PAGE_PARAMETER, page_of
 from stafett.notify.outbox import preferences
+
+# The choices per log, this many logs a page: a participant in hundreds of logs got a 126 KB page.
+LOGS_PER_PAGE = 20
 
 
 @signed_in
@@ -14,7 +19,8 @@ from stafett.notify.outbox import preferences
 def my_notifications(request: PersonRequest) -> HttpResponse:
     """Everyone chooses for themselves how they are told, and about what."""
     person = request.user
-    mine = participations(person)
+    page = page_of(request, participations(person), per_page=LOGS_PER_PAGE)
+    mine = list(page.object_list)
     form = PreferencesForm(
         request.POST or None,
         initial=PreferencesForm.initial_from(preferences(person), mine),
@@ -31,5 +37,8 @@ def my_notifications(request: PersonRequest) -> HttpResponse:
             per_log=form.per_log(),
         )
         messages.success(request, "Varslene dine er lagret.")
-        return redirect("followup:notifications")
-    return render(request, "followup/notifications.html", {"form": form}, status=400 if form.errors else 200)
+        here = reverse("followup:notifications")
+        return redirect(f"{here}?{PAGE_PARAMETER}={page.number}" if page.number > 1 else here)
+    return render(
+        request, "followup/notifications.html", {"form": form, "page": page}, status=400 if form.errors else 200
+    )

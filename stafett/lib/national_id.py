@@ -89,8 +89,14 @@ _SEPARATOR = r"(?:[ \-.]|%20|%2[dD])?"
 _ELEVEN_DIGITS = re.compile(rf"(?<![\d%])((?:{_DIGIT}){{6}}){_SEPARATOR}(?:{_DIGIT}){{5}}(?!\d)")
 
 
+# A calendar feed's URL is its only credential (followup/calendar_feed.py): masked in log lines too.
+_CALENDAR_TOKEN = re.compile(r"(/kalender/)[^/\s\"'?]+(\.ics)")
+
+
 def mask_text(text: str) -> str:
-    """Every national ID number in the text masked to its birth-date part."""
+    """Every national ID number in the text masked to its birth-date part (and a calendar
+    feed's token, which opens the feed, masked whole)."""
+    text = _CALENDAR_TOKEN.sub(r"\1*****\2", text)
     return _ELEVEN_DIGITS.sub(lambda m: f"{_decode_digits(m.group(1))} *****", text)
 
 

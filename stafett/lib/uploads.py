@@ -1,11 +1,16 @@
 """Checking uploaded documents by their content, not their name (a renamed .exe is not a PDF)."""
 
+import logging
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+
+logger = logging.getLogger("stafett.storage")
 
 DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
@@ -31,3 +36,17 @@ def check_upload(file: UploadedFile, allowed: dict[str, str] = DOCUMENT_TYPES) -
         hint = " Skann eller ta bilde av det signerte skjemaet og prøv igjen." if allowed is DOCUMENT_TYPES else ""
         raise ValidationError(f"Filen må være {names}.{hint}")
     return CheckedFile(content_type=kind.mime, extension=allowed[kind.mime])
+
+
+class StoredFileMissing(Exception):
+    """A row names a file that the storage no longer has (restored database, lost disk, bucket)."""
+
+
+def open_stored(field: FieldFile) -> File:
+    """Open a stored upload for reading, or raise StoredFileMissing (logged for the operator) —
+    never a 500 page for the reader."""
+    try:
+        return field.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        logger.error("Lagret fil mangler: %s (%s)", field.name, type(error).__name__)
+        raise StoredFileMissing(field.name) from error

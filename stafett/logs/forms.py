@@ -464,15 +464,33 @@ class HandoverForm(BoundedForm):
 
 
 class AcceptHandoverForm(BoundedForm):
-    old_holder_stays = forms.TypedChoiceField(
+    # issue 15 §8 (seeds/000 «passiviser eller legg til deltakere»): stays, passive, or leaves.
+    old_holder_stays = forms.ChoiceField(
         label="Hva skjer med den forrige stafettholderen?",
-        choices=[("nei", "Går ut av loggen. Det hen har skrevet, står der fortsatt."), ("ja", "Blir med som deltaker")],
-        coerce=lambda v: v == "ja",
+        choices=[
+            ("nei", "Går ut av loggen. Det hen har skrevet, står der fortsatt."),
+            ("ja", "Blir med som deltaker"),
+            ("passiv", "Blir passiv: kan lese historikken, men ikke skrive, og får ingen varsler"),
+        ],
         widget=forms.RadioSelect,
         initial="nei",
         required=False,
         help_text="Vurder om dere trenger å samarbeide videre, for eksempel med barnehagen.",
     )
+    take_measures = forms.BooleanField(
+        label="Jeg overtar tiltakene den forrige stafettholderen har ansvar for",
+        required=False,
+        initial=True,
+        help_text="Ellers står de som «Trenger ny ansvarlig» til noen har tatt dem. Gjelder ikke om hen blir deltaker.",
+    )
+
+    def old_holder_choice(self) -> dict[str, bool]:
+        choice = self.cleaned_data.get("old_holder_stays") or "nei"
+        return {
+            "old_holder_stays": choice == "ja",
+            "old_holder_passive": choice == "passiv",
+            "take_old_holders_measures": bool(self.cleaned_data.get("take_measures")),
+        }
 
 
 class DeclineForm(BoundedForm):

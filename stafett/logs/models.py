@@ -196,8 +196,23 @@ class RelayLog(models.Model):
         return "Koordinator" if self.is_individual_plan else "Stafettholder"
 
     @property
+    def holder_label_definite(self) -> str:
+        """«stafettholderen» or «koordinatoren», inside a sentence."""
+        return f"{self.holder_label.lower()}en"
+
+    @property
     def participants_label(self) -> str:
         return "Ansvarsgruppe" if self.is_individual_plan else "Deltakere"
+
+    @property
+    def participant_label(self) -> str:
+        """One participant: «Deltaker», or in an individual plan «I ansvarsgruppen»."""
+        return "I ansvarsgruppen" if self.is_individual_plan else "Deltaker"
+
+    @property
+    def passive_former_holders(self) -> list[Any]:
+        """Issue 15 §8: old holders made passive at handover (they read the history only)."""
+        return list(self.former_holders.filter(ended_at__isnull=True).select_related("person", "unit"))
 
     @property
     def coordinator_duties(self) -> tuple[str, ...]:
@@ -729,3 +744,9 @@ class LogRequest(models.Model):
 
     def is_overdue(self, today: date | None = None) -> bool:
         return self.answered_at is None and (today or timezone.localdate()) > self.answer_by
+
+
+# Families without BankID (issue 15 §7), in their own module; imported here so Django finds them.
+from stafett.logs.models_assisted import AssistedCode as AssistedCode  # noqa: E402
+from stafett.logs.models_assisted import AssistedGuardian as AssistedGuardian  # noqa: E402
+from stafett.logs.models_former_holder import FormerHolder as FormerHolder  # noqa: E402

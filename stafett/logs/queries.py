@@ -180,6 +180,8 @@ def logs_for_staff(person: Person) -> dict[str, list[RelayLog]]:
     return {
         "holder": _listed(access.logs_where(person, {Relation.HOLDER}).exclude(status=LogStatus.CLOSED)),
         "participant": _listed(access.logs_where(person, {Relation.PARTICIPANT})),
+        # Issue 15 §8: made passive at handover, they read the history.
+        "former": _listed(access.logs_where(person, {Relation.FORMER_HOLDER})),
     }
 
 

@@ -3,6 +3,7 @@ from django.urls import path
 from stafett.logs import (
     templates_admin,
     views,
+    views_assisted,
     views_consent,
     views_individual_plan,
     views_lifecycle,
@@ -15,6 +16,36 @@ from stafett.logs import (
 
 app_name = "logs"
 urlpatterns = [
+    # Issue 15 §7: families without BankID. The code page has a fixed address; the code goes in the form.
+    path("innsyn/", views_assisted.code_page, name="assisted_code"),
+    path("innsyn/logg/", views_assisted.reading_page, name="assisted_reading"),
+    path("innsyn/avslutt/", views_assisted.leave_reading, name="assisted_leave"),
+    path("logg/<uuid:log_code>/uten-bankid/", views_assisted.assisted_guardians, name="assisted_guardians"),
+    path(
+        "logg/<uuid:log_code>/uten-bankid/<uuid:assisted_guardian_code>/mobil/",
+        views_assisted.verify_phone,
+        name="assisted_verify_phone",
+    ),
+    path(
+        "logg/<uuid:log_code>/uten-bankid/<uuid:assisted_guardian_code>/kode/",
+        views_assisted.send_code,
+        name="assisted_send_code",
+    ),
+    path(
+        "logg/<uuid:log_code>/uten-bankid/<uuid:assisted_guardian_code>/avslutt/",
+        views_assisted.end_assisted,
+        name="assisted_end",
+    ),
+    path(
+        "logg/<uuid:log_code>/uten-bankid/<uuid:assisted_guardian_code>/utskrift/",
+        views_assisted.print_page,
+        name="assisted_print",
+    ),
+    path(
+        "logg/<uuid:log_code>/uten-bankid/<uuid:assisted_guardian_code>/utskrift.pdf",
+        views_assisted.print_pdf,
+        name="assisted_print_pdf",
+    ),
     path("foresporsel/ny/", views_requests.ask, name="ask_for_log"),
     path("tjenestested/<uuid:unit_code>/foresporsler/", views_requests.unit_requests, name="log_requests"),
     path("foresporsel/<uuid:request_code>/", views_requests.answer, name="answer_log_request"),
@@ -72,6 +103,11 @@ urlpatterns = [
     path("logg/<uuid:log_code>/ny-stafettholder/", views_lifecycle.propose_handover, name="propose_handover"),
     path("overforing/<uuid:handover_code>/", views_lifecycle.answer_handover, name="answer_handover"),
     path("logg/<uuid:log_code>/avslutt/", views_lifecycle.close_log, name="close"),
+    path(
+        "logg/<uuid:log_code>/tidligere-stafettholder/<uuid:former_holder_code>/avslutt/",
+        views_lifecycle.end_former_holder,
+        name="end_former_holder",
+    ),
     path("logg/<uuid:log_code>/vold-eller-overgrep/", views_lifecycle.suspected_abuse, name="suspected_abuse"),
     path("logg/<uuid:log_code>/slett-innhold/", views_lifecycle.delete_content, name="delete_content"),
     path("logg/<uuid:log_code>/gjenapne/", views_lifecycle.reopen_log, name="reopen"),

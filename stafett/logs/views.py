@@ -16,6 +16,7 @@ from stafett.access import Action, PersonRequest, needs
 from stafett.audit.ratelimit import rate_limited
 from stafett.guide.queries import log_guide
 from stafett.lib.forms import add_form_errors
+from stafett.lib.uploads import StoredFileMissing, open_stored
 from stafett.lib.versioning import StaleEdit
 from stafett.logs import actions
 from stafett.logs.forms import (
@@ -308,14 +309,18 @@ def access_log_page(request: PersonRequest, log: RelayLog) -> HttpResponse:
 
 @needs(Action.DOWNLOAD_DOCUMENT)
 @require_GET
-def consent_document(request: PersonRequest, log: RelayLog, consent_code: str) -> FileResponse:
+def consent_document(request: PersonRequest, log: RelayLog, consent_code: str) -> HttpResponse | FileResponse:
     consent = get_object_or_404(Consent, log=log, code=consent_code)
     if not consent.document:
         raise Http404
+    try:
+        document = open_stored(consent.document)
+    except StoredFileMissing:
+        return render(request, "core/file_missing.html", {"log": log}, status=404)
     with transaction.atomic():
         actions.record_view(actor=request.user, log=log, what="samtykkedokument")
     response = FileResponse(
-        consent.document.open("rb"),
+        document,
         content_type=consent.document_content_type,
         as_attachment=True,
         filename=f"samtykke-{consent.valid_from:%Y-%m-%d}{consent.document_extension}",
@@ -327,12 +332,16 @@ def consent_document(request: PersonRequest, log: RelayLog, consent_code: str) -
 
 @needs(Action.VIEW_LOG)
 @require_GET
-def photo(request: PersonRequest, log: RelayLog) -> FileResponse:
+def photo(request: PersonRequest, log: RelayLog) -> HttpResponse | FileResponse:
     if not log.photo:
         raise Http404
+    try:
+        photo_file = open_stored(log.photo)
+    except StoredFileMissing:
+        return render(request, "core/file_missing.html", {"log": log}, status=404)
     actions.record_view(actor=request.user, log=log, what="bilde")
     content_type = "image/png" if log.photo.name.endswith(".png") else "image/jpeg"
-    response = FileResponse(log.photo.open("rb"), content_type=content_type)
+    response = FileResponse(photo_file, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -6,13 +6,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from stafett import access
 from stafett.access import Action, PersonRequest, needs, signed_in
-from stafett.accounts.views import authenticated_by
 from stafett.audit.ratelimit import rate_limited
 from stafett.lib.forms import add_form_errors
 from stafett.logs import actions
 from stafett.logs.actions import LogStart
+from stafett.logs.family_answer_page import FamilyQuestion, answer_page
 from stafett.logs.forms import DigitalConsentForm
 from stafett.logs.models import ConsentRequest, ConsentRequestStatus, RelayLog
 from stafett.people.models import Person, Unit
@@ -74,30 +73,19 @@ def answer_consent(request: PersonRequest, request_code: str) -> HttpResponse:
     )
     if consent_request is None:
         raise Http404
-    if not consent_request.required_signers.filter(pk=request.user.pk).exists():
-        access.require(request.user, Action.VIEW_LOG, consent_request.log)
-        raise access.PermissionDenied
-    error = None
-    if request.method == "POST":
-        approve = request.POST.get("answer") == "ja"
-        try:
-            actions.answer_consent(
-                actor=request.user, request=consent_request, approve=approve, authenticated_by=authenticated_by(request)
-            )
-        except ValidationError as e:
-            error = " ".join(e.messages)
-        else:
-            if approve:
-                messages.success(request, "Takk. Samtykket ditt er registrert.")
-            else:
-                messages.info(request, "Du har sagt nei. Ingen opplysninger deles, og stafettholderen får beskjed.")
-            return redirect("logs:detail", log_code=consent_request.log.code)
-    answers = {a.person_id: a for a in consent_request.approvals.all()}
-    context = {
-        "consent_request": consent_request,
-        "signers": [(p, answers.get(p.id)) for p in consent_request.required_signers.all()],
-        "my_answer": answers.get(request.user.id),
-        "is_open": consent_request.status == ConsentRequestStatus.PENDING,
-        "error": error,
-    }
-    return render(request, "logs/consent_answer.html", context, status=400 if error else 200)
+    return answer_page(
+        request,
+        FamilyQuestion(
+            log=consent_request.log,
+            signers=list(consent_request.required_signers.all()),
+            answers=consent_request.approvals.all(),
+            is_open=consent_request.status == ConsentRequestStatus.PENDING,
+            answer=lambda approve, method: actions.answer_consent(
+                actor=request.user, request=consent_request, approve=approve, authenticated_by=method
+            ),
+            said_yes="Takk. Samtykket ditt er registrert.",
+            said_no="Du har sagt nei. Ingen opplysninger deles, og stafettholderen får beskjed.",
+            template="logs/consent_answer.html",
+            context={"consent_request": consent_request},
+        ),
+    )

@@ -12,6 +12,7 @@ from stafett.lib.forms import add_form_errors
 from stafett.logs import actions
 from stafett.logs.forms_individual_plan import MakeIndividualPlanForm, OwnGoalsForm, PlanDecisionForm
 from stafett.logs.models import RelayLog
+from stafett.logs.reads import records_read
 
 
 def _back(log: RelayLog) -> HttpResponse:
@@ -20,6 +21,7 @@ def _back(log: RelayLog) -> HttpResponse:
 
 @needs(Action.MAKE_INDIVIDUAL_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("gjøre om til individuell plan")
 def make_individual_plan(request: PersonRequest, log: RelayLog) -> HttpResponse:
     form = MakeIndividualPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -41,6 +43,7 @@ def make_individual_plan(request: PersonRequest, log: RelayLog) -> HttpResponse:
 
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("mine egne mål")
 def edit_own_goals(request: PersonRequest, log: RelayLog) -> HttpResponse:
     form = OwnGoalsForm(request.POST or None, initial={"text": log.own_goals})
     if request.method == "POST" and form.is_valid():
@@ -57,6 +60,7 @@ def edit_own_goals(request: PersonRequest, log: RelayLog) -> HttpResponse:
 
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("nytt vedtak")
 def add_decision(request: PersonRequest, log: RelayLog) -> HttpResponse:
     form = PlanDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stafett import access
 from stafett.access import Action, PersonRequest, needs, signed_in
@@ -12,7 +13,7 @@ from stafett.archive.pdf import render_log_pdf
 from stafett.lib.forms import add_form_errors
 from stafett.logs import actions
 from stafett.logs.forms import AcceptHandoverForm, CloseForm, DeclineForm, HandoverForm, RenewConsentForm, ReopenForm
-from stafett.logs.models import Handover, HandoverStatus, RelayLog, current_consent
+from stafett.logs.models import FormerHolder, Handover, HandoverStatus, RelayLog, current_consent
 from stafett.logs.views import member_choices, preselected
 from stafett.people.models import Person, Unit
 
@@ -111,7 +112,8 @@ def propose_handover(request: PersonRequest, log: RelayLog) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{to.full_name} er spurt om å overta. Til det er godtatt, er {log.holder.full_name} stafettholder.",
+                f"{to.full_name} er spurt om å overta. Til det er godtatt, er {log.holder.full_name} "
+                f"{log.holder_label.lower()}.",
             )
             if access.can(request.user, Action.VIEW_LOG, log):
                 return redirect("logs:detail", log_code=log.code)
@@ -144,19 +146,34 @@ def answer_handover(request: PersonRequest, handover_code: str) -> HttpResponse:
     if request.method == "POST" and handover.status == HandoverStatus.PROPOSED:
         try:
             if "accept" in request.POST and accept.is_valid():
-                stays = accept.cleaned_data["old_holder_stays"] is True
-                actions.accept_handover(actor=request.user, handover=handover, old_holder_stays=stays)
-                messages.success(request, f"Du er nå stafettholder for {handover.log.subject.full_name}.")
+                actions.accept_handover(actor=request.user, handover=handover, **accept.old_holder_choice())
+                log = handover.log
+                messages.success(request, f"Du er nå {log.holder_label.lower()} for {log.subject.full_name}.")
                 return redirect("logs:detail", log_code=handover.log.code)
             if form.is_valid():
                 actions.decline_handover(actor=request.user, handover=handover, reason=form.cleaned_data["reason"])
-                messages.info(request, f"Du har sagt nei. {handover.from_holder.full_name} er fortsatt stafettholder.")
+                label = handover.log.holder_label.lower()
+                messages.info(request, f"Du har sagt nei. {handover.from_holder.full_name} er fortsatt {label}.")
                 return redirect("core:start")
         except ValidationError as e:
             (accept if "accept" in request.POST else form).add_error(None, e.messages)
     status = 400 if form.errors or accept.errors else 200
     context = {"handover": handover, "form": form, "accept": accept}
     return render(request, "logs/handover_answer.html", context, status=status)
+
+
+@needs(Action.MANAGE_PARTICIPANTS)
+@require_POST
+def end_former_holder(request: PersonRequest, log: RelayLog, former_holder_code: str) -> HttpResponse:
+    """Issue 15 §8: the holder ends a passive former holder's reading of the history."""
+    former = get_object_or_404(FormerHolder.objects.select_related("person", "log"), code=former_holder_code, log=log)
+    try:
+        actions.end_former_holder(actor=request.user, former=former)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, f"{former.person.full_name} kan ikke lenger lese loggen.")
+    return redirect(reverse("logs:detail", args=[log.code]) + "#deltakere")
 
 
 @needs(Action.CLOSE_LOG)

@@ -1,8 +1,6 @@
 """Meetings in a log: calling, changing, moving and cancelling them (with a confirmation page
 that works without JavaScript), the minutes, and the .ics invitation that follows every change."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -10,14 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from icalendar import Calendar, Event
+from icalendar import Calendar
 
 from stafett.access import Action, PersonRequest, needs
 from stafett.lib.forms import add_form_errors
 from stafett.lib.versioning import StaleEdit
 from stafett.logs import actions
 from stafett.logs.forms import CancelMeetingForm, MeetingEditForm, MeetingForm, MinutesForm
+from stafett.logs.ics import PRODID, meeting_event
 from stafett.logs.models import Meeting, RelayLog
+from stafett.logs.reads import records_read
 from stafett.people.models import Person
 
 
@@ -35,6 +35,7 @@ def _back(log: RelayLog) -> HttpResponse:
 
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("innkalling til møte")
 def schedule_meeting(request: PersonRequest, log: RelayLog) -> HttpResponse:
     agenda = log.template.meeting_agenda if log.template else None
     form = MeetingForm(request.POST or None, initial={"agenda": agenda} if agenda else None)
@@ -62,6 +63,7 @@ def _open_meeting(request: PersonRequest, log: RelayLog, meeting: Meeting) -> Ht
 
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("endre møte")
 def edit_meeting(request: PersonRequest, log: RelayLog, meeting_code: str) -> HttpResponse:
     meeting = get_object_or_404(Meeting, log=log, code=meeting_code)
     if (refused := _open_meeting(request, log, meeting)) is not None:
@@ -86,6 +88,7 @@ def edit_meeting(request: PersonRequest, log: RelayLog, meeting_code: str) -> Ht
 
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("avlyse møte")
 def cancel_meeting(request: PersonRequest, log: RelayLog, meeting_code: str) -> HttpResponse:
     """GET asks for confirmation and a reason; POST cancels."""
     meeting = get_object_or_404(Meeting, log=log, code=meeting_code)
@@ -114,6 +117,7 @@ def _meeting_people(log: RelayLog) -> list[Person]:
 
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("referatskjema")
 def meeting_minutes(request: PersonRequest, log: RelayLog, meeting_code: str) -> HttpResponse:
     meeting = get_object_or_404(Meeting, log=log, code=meeting_code)
     if meeting.cancelled_at is not None:
@@ -162,22 +166,11 @@ def meeting_ics(request: PersonRequest, log: RelayLog, meeting_code: str) -> Htt
     actions.record_view(actor=request.user, log=log, what="møteinvitasjon")
     cancelled = meeting.cancelled_at is not None
     calendar = Calendar()
-    calendar.add("prodid", "-//Stafett//stafettlogg//NO")
+    calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    event = Event()
-    event.add("uid", f"{meeting.code}@stafett")
-    event.add("sequence", meeting.sequence)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("summary", f"Avlyst: {meeting.title}" if cancelled else meeting.title)
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
-    event.add("location", meeting.place)
-    event.add(
-        "description",
-        "Dagsorden og mer om møtet: " + request.build_absolute_uri(reverse("logs:detail", args=[log.code])),
-    )
-    event.add("dtstamp", meeting.changed_at or meeting.created_at)
+    link = request.build_absolute_uri(reverse("logs:detail", args=[log.code]))
+    event = meeting_event(meeting, log=log, link=link)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

@@ -7,13 +7,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from stafett import access
 from stafett.access import Action, PersonRequest, needs, signed_in
-from stafett.accounts.views import authenticated_by
 from stafett.audit.ratelimit import rate_limited
 from stafett.lib.forms import BoundedForm, add_form_errors
 from stafett.logs import actions
-from stafett.logs.actions.participant_approval import family_of
+from stafett.logs.family_answer_page import FamilyQuestion, answer_page
 from stafett.logs.models import Participant, ParticipantApproval, RelayLog
 
 
@@ -34,38 +32,23 @@ def answer_participant(request: PersonRequest, participant_code: str) -> HttpRes
     )
     if participant is None:
         raise Http404
-    family = family_of(participant.log)
-    if request.user not in family:
-        access.require(request.user, Action.VIEW_LOG, participant.log)
-        raise access.PermissionDenied
-    error = None
-    if request.method == "POST":
-        approve = request.POST.get("answer") == "ja"
-        try:
-            actions.answer_participant(
-                actor=request.user, participant=participant, approve=approve, authenticated_by=authenticated_by(request)
-            )
-        except ValidationError as e:
-            error = " ".join(e.messages)
-        else:
-            if approve:
-                messages.success(request, "Takk. Svaret ditt er registrert.")
-            else:
-                messages.info(
-                    request,
-                    f"Du har sagt nei. {participant.person.full_name} blir ikke med, og stafettholderen får beskjed.",
-                )
-            return redirect("logs:detail", log_code=participant.log.code)
-    answers = {a.person_id: a for a in participant.answers.all()}
-    context = {
-        "participant": participant,
-        "log": participant.log,
-        "signers": [(p, answers.get(p.id)) for p in family],
-        "my_answer": answers.get(request.user.id),
-        "is_open": participant.approval == ParticipantApproval.PENDING and participant.removed_at is None,
-        "error": error,
-    }
-    return render(request, "logs/participant_answer.html", context, status=400 if error else 200)
+    said_no = f"Du har sagt nei. {participant.person.full_name} blir ikke med, og stafettholderen får beskjed."
+    return answer_page(
+        request,
+        FamilyQuestion(
+            log=participant.log,
+            signers=actions.required_signers(participant.log),
+            answers=participant.answers.all(),
+            is_open=participant.approval == ParticipantApproval.PENDING and participant.removed_at is None,
+            answer=lambda approve, method: actions.answer_participant(
+                actor=request.user, participant=participant, approve=approve, authenticated_by=method
+            ),
+            said_yes="Takk. Svaret ditt er registrert.",
+            said_no=said_no,
+            template="logs/participant_answer.html",
+            context={"participant": participant, "log": participant.log},
+        ),
+    )
 
 
 @needs(Action.MANAGE_PARTICIPANTS)

@@ -20,6 +20,7 @@ from stafett.logs.forms import (
     MessageForm,
 )
 from stafett.logs.models import Goal, Measure, RelayLog
+from stafett.logs.reads import records_read
 from stafett.people.models import Person
 
 
@@ -53,7 +54,7 @@ def add_goal(request: PersonRequest, log: RelayLog) -> HttpResponse:
 
 
 def _responsible_choices(log: RelayLog) -> list[tuple[Person, str]]:
-    choices = [(log.holder, f"{log.holder.full_name} (stafettholder)")]
+    choices = [(log.holder, f"{log.holder.full_name} ({log.holder_label.lower()})")]
     for p in log.participants.filter(removed_at__isnull=True).select_related("person", "unit"):
         choices.append((p.person, f"{p.person.full_name} ({p.unit.name})"))
     for g in actions.guardians_of(log.subject):
@@ -64,6 +65,7 @@ def _responsible_choices(log: RelayLog) -> list[tuple[Person, str]]:
 
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("nytt tiltak")
 def add_measure(request: PersonRequest, log: RelayLog, goal_code: str) -> HttpResponse:
     goal = get_object_or_404(Goal, log=log, code=goal_code)
     form = MeasureForm(request.POST or None, choices=_responsible_choices(log))
@@ -81,6 +83,7 @@ def add_measure(request: PersonRequest, log: RelayLog, goal_code: str) -> HttpRe
 
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("endre tiltak")
 def edit_measure(request: PersonRequest, log: RelayLog, measure_code: str) -> HttpResponse:
     measure = get_object_or_404(Measure.objects.select_related("goal"), log=log, code=measure_code)
     initial = {f: getattr(measure, f) for f in ("what", "category", "responsible", "deadline", "evaluation_date")}
@@ -103,6 +106,7 @@ def edit_measure(request: PersonRequest, log: RelayLog, measure_code: str) -> Ht
 
 @needs(Action.EVALUATE_OWN_MEASURE)
 @require_http_methods(["GET", "POST"])
+@records_read("evalueringsskjema")
 def evaluate_measure(request: PersonRequest, log: RelayLog, measure_code: str) -> HttpResponse:
     measure = get_object_or_404(Measure.objects.select_related("responsible"), log=log, code=measure_code)
     if not access.can(request.user, Action.EVALUATE_ANY_MEASURE, log) and measure.responsible_id != request.user.id:
@@ -117,8 +121,6 @@ def evaluate_measure(request: PersonRequest, log: RelayLog, measure_code: str) -
         else:
             _hint_message(request, form, "Evalueringen er lagret.")
             return _back(log, "mal")
-    if request.method == "GET":
-        actions.record_view(actor=request.user, log=log, what="evalueringsskjema")
     evaluations = measure.evaluations.select_related("author")
     context = {"log": log, "measure": measure, "form": form, "evaluations": evaluations}
     return render(request, "logs/evaluation_form.html", context, status=400 if form.errors else 200)
@@ -149,6 +151,7 @@ def post_message(request: PersonRequest, log: RelayLog) -> HttpResponse:
 
 @needs(Action.EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
+@records_read("endre mål")
 def edit_goal(request: PersonRequest, log: RelayLog, goal_code: str) -> HttpResponse:
     goal = get_object_or_404(Goal, log=log, code=goal_code)
     form = GoalEditForm(request.POST or None, initial={"text": goal.text, "version": goal.version})

@@ -55,5 +55,8 @@ def send_email(*, to: str, name: str, kind: str, path: str, whose: str = "", unr
     message.send(fail_silently=False)
 
 
-def send_sms(*, to: str, kind: str, path: str, whose: str = "", unreachable: str = "") -> None:
-    sms_backend().send(to, f"Stafett: {line_for(kind, whose, unreachable)} {absolute(path)}")
+def send_sms(*, to: str, kind: str, path: str, whose: str = "", unreachable: str = "", secret: str = "") -> None:
+    line = line_for(kind, whose, unreachable)
+    if secret:
+        line = line.format(secret=secret)
+    sms_backend().send(to, f"Stafett: {line} {absolute(path)}")

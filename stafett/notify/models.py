@@ -2,12 +2,17 @@
 same transaction, and delivered by the worker (STYLE: the database is the outbox).
 A notification never carries sensitive content — only that there is news, and a link."""
 
+import hashlib
+import secrets
 import uuid
 
 from django.db import models
 from django.db.models import Q
 
+from stafett.lib.field_crypto import EncryptedTextField
 from stafett.people.models import Person
+
+SECRET_PURPOSE = "notify.notification.secret"
 
 
 class Channel(models.TextChoices):
@@ -54,6 +59,8 @@ class Kind(models.TextChoices):
     PARTICIPANT_ADDED = "deltaker_lagt_til", "Ny deltaker i loggen"
     PARTICIPANT_DECLINED = "deltaker_avslatt", "De foresatte sa nei til en ny deltaker"
     BECAME_INDIVIDUAL_PLAN = "ble_ip", "Loggen er blitt individuell plan"
+    ARCHIVE_UNANSWERED = "arkiv_ukvittert", "En arkivkopi er ikke arkivert"
+    ASSISTED_CODE = "engangskode", "Engangskode for å lese loggen uten elektronisk ID"
 
 
 class Whose(models.TextChoices):
@@ -93,6 +100,9 @@ class Notification(models.Model):
     stands_in_for = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     whose = models.CharField(max_length=16, choices=Whose.choices, blank=True)
     unreachable = models.CharField(max_length=16, choices=Unreachable.choices, blank=True)
+    # Issue 15 §7: a one-time code the SMS must carry — sealed (lib/field_crypto.py) while it
+    # waits, and emptied once it is sent or given up; the code itself is only hashed elsewhere.
+    secret = EncryptedTextField(purpose=SECRET_PURPOSE, null=True, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
@@ -125,3 +135,37 @@ class Preferences(models.Model):
 
     def __str__(self) -> str:
         return f"Varsler for {self.person}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar subscription (followup/calendar_feed.py). The URL holds only a
+    random token; we keep its SHA-256, so a copy of the database does not give the feed away.
+    Revoked feeds stay (revoked_at) so the page can say when; their token answers 404."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "kalenderabonnement"
+        verbose_name_plural = "kalenderabonnementer"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(revoked_at__isnull=True), name="one_active_calendar_feed"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Kalenderabonnement for {self.person}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

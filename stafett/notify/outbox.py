@@ -4,6 +4,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -78,7 +79,14 @@ def queue(
 ) -> list[Notification]:
     """Queue one notification per channel the person has chosen and can be reached on.
     Call inside the action's transaction: nothing is sent if the action rolls back.
-    `stands_in_for`, `whose` and `why`: the person is told in someone else's place."""
+    `stands_in_for`, `whose` and `why`: the person is told in someone else's place.
+    Inside `batch()` the rows are written in bulk when the batch ends and nothing is returned."""
+    pending = _batched.get()
+    if pending is not None:
+        pending.append(_Request(recipient, kind, path, dedupe_key, stands_in_for, whose, why))
+        if len(pending) >= FLUSH_EVERY:
+            _flush(pending)
+        return []
     made = []
     now = timezone.now()
     for channel, address in targets(recipient, preferences(recipient)):
@@ -103,24 +111,72 @@ def queue(
             continue
         made.append(notification)
     if made:
-        _wake_worker_soon()
+        _wake_worker_after_commit()
     return made
 
 
-_batched: ContextVar[list[int] | None] = ContextVar("stafett_outbox_batch", default=None)
+@dataclass(frozen=True)
+class _Request:
+    """One `queue` call inside a batch, written when the batch is flushed."""
+
+    recipient: Person
+    kind: str
+    path: str
+    dedupe_key: str | None
+    stands_in_for: Person | None
+    whose: str
+    why: str
+
+
+FLUSH_EVERY = 2000  # requests held in memory before they are written
+_batched: ContextVar[list[_Request] | None] = ContextVar("stafett_outbox_batch", default=None)
 
 
 @contextmanager
 def batch() -> Iterator[None]:
-    """For bulk jobs (the daily reminders): wake the worker once at the end, not per row."""
-    made: list[int] = []
-    token = _batched.set(made)
+    """For bulk jobs (the daily reminders): `queue` only collects; the rows are written in bulk —
+    the recipients' preferences in one query a chunk, then one `bulk_create(ignore_conflicts=True)`
+    on the dedupe key (the `notification_once` constraint skips what an earlier or a parallel run
+    queued) — and the worker is woken once at the end, not per row."""
+    pending: list[_Request] = []
+    token = _batched.set(pending)
     try:
         yield
     finally:
         _batched.reset(token)
-        if made:
+        written = _flush(pending)
+        if written:
             _wake_worker_after_commit()
+
+
+def _flush(pending: list[_Request]) -> bool:
+    """Write the collected requests (and empty the list); True if there was anything to write."""
+    if not pending:
+        return False
+    requests, pending[:] = list(pending), []
+    person_ids = list({r.recipient.id for r in requests})
+    prefs: dict[int, Preferences] = {}
+    for i in range(0, len(person_ids), 500):
+        prefs.update((p.person_id, p) for p in Preferences.objects.filter(person__in=person_ids[i : i + 500]))
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=r.recipient,
+            address=address,
+            channel=channel,
+            kind=r.kind,
+            path=r.path,
+            dedupe_key=r.dedupe_key,
+            stands_in_for=r.stands_in_for,
+            whose=r.whose,
+            unreachable=r.why,
+            next_attempt_at=now,
+        )
+        for r in requests
+        for channel, address in targets(r.recipient, prefs.get(r.recipient.id) or Preferences(person=r.recipient))
+    ]
+    Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    return bool(rows)
 
 
 def already_queued(keys: list[str]) -> set[str]:
@@ -130,14 +186,6 @@ def already_queued(keys: list[str]) -> set[str]:
         rows = Notification.objects.filter(dedupe_key__in=keys[i : i + 500]).values_list("dedupe_key", flat=True)
         found.update(key for key in rows if key)
     return found
-
-
-def _wake_worker_soon() -> None:
-    batched = _batched.get()
-    if batched is not None:
-        batched.append(1)
-        return
-    _wake_worker_after_commit()
 
 
 def _wake_worker_after_commit() -> None:
@@ -182,18 +230,46 @@ def deliver_due(now: datetime | None = None, *, limit: int = 500) -> int:
                     to=n.address, name=name, kind=n.kind, path=n.path, whose=n.whose, unreachable=n.unreachable
                 )
             else:
-                channels.send_sms(to=n.address, kind=n.kind, path=n.path, whose=n.whose, unreachable=n.unreachable)
+                channels.send_sms(
+                    to=n.address,
+                    kind=n.kind,
+                    path=n.path,
+                    whose=n.whose,
+                    unreachable=n.unreachable,
+                    secret=n.secret or "",
+                )
         except Exception as e:  # noqa: BLE001 - any failure is retried with backoff, then reported
             log.warning("Notification %s failed: %s", n.code, e)
             failed = n.attempts + 1 >= MAX_ATTEMPTS
             Notification.objects.filter(pk=n.pk).update(
-                status=Status.FAILED if failed else Status.PENDING, last_error=str(e)[:300]
+                status=Status.FAILED if failed else Status.PENDING,
+                last_error=str(e)[:300],
+                **({"secret": None} if failed else {}),
             )
             continue
-        Notification.objects.filter(pk=n.pk).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+        # A one-time code is not kept once it has gone (issue 15 §7).
+        Notification.objects.filter(pk=n.pk).update(
+            status=Status.SENT, sent_at=timezone.now(), last_error="", secret=None
+        )
         sent += 1
     return sent
 
 
 def pending_count() -> int:
     return Notification.objects.filter(Q(status=Status.PENDING)).count()
+
+
+def queue_secret_sms(*, recipient: Person, address: str, kind: str, path: str, secret: str) -> Notification:
+    """One SMS to an address checked in person (not the person's own preferences), carrying a
+    one-time secret (issue 15 §7). Inside the action's transaction, like `queue`."""
+    notification = Notification.objects.create(
+        recipient=recipient,
+        address=address,
+        channel=Channel.SMS,
+        kind=kind,
+        path=path,
+        secret=secret,
+        next_attempt_at=timezone.now(),
+    )
+    _wake_worker_after_commit()
+    return notification

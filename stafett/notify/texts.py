@@ -44,6 +44,10 @@ LINES = {
         "Den årlige arkivkopien av en stafettlogg ble laget senere enn fire uker etter skoleårets slutt. "
         "Kopien er laget nå; vurder om arkivet må få beskjed."
     ),
+    Kind.ARCHIVE_UNANSWERED: (
+        "En arkivkopi av en stafettlogg er ikke kommet inn i arkivet (ingen kvittering, eller arkivet avviste den). "
+        "Se helsesjekken, og ta det opp med arkivet."
+    ),
     Kind.LOG_REQUESTED: "En familie ber tjenestestedet ditt vurdere å opprette en stafettlogg. Svar innen fristen.",
     Kind.LOG_REQUEST_ANSWERED: "Du har fått svar på forespørselen om stafettlogg.",
     Kind.BULK_READ: (
@@ -59,6 +63,10 @@ LINES = {
     Kind.PARTICIPANT_TO_APPROVE: "Du er spurt om å godkjenne en ny deltaker i en stafettlogg. Logg inn for å svare.",
     Kind.PARTICIPANT_ADDED: "En ny deltaker er lagt til i en stafettlogg du er med i. Logg inn for å se hvem.",
     Kind.PARTICIPANT_DECLINED: "De foresatte har sagt nei til en ny deltaker i en stafettlogg du holder.",
+    # Issue 15 §7: the code and the link, never anything from the log.
+    Kind.ASSISTED_CODE: (
+        "Engangskoden din er {secret}. Den gjelder i 30 minutter og kan brukes én gang. Skriv den inn her:"
+    ),
 }
 
 # Told in someone else's place (issue 14 §1): the same news without «du har ansvar for», then

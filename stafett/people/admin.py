@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
+from stafett.archive.admin import ArchiveSettingsInline
 from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.people.models import Municipality, Unit
@@ -43,6 +44,14 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(Municipality)
 class MunicipalityAdmin(AuditedAdmin):
     list_display = ["name", "number"]
+    inlines = [ArchiveSettingsInline]  # Fiks Arkiv: classes and screening per municipality
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        changed = sorted({f"arkiv.{name}" for f in formset.forms if f.has_changed() for name in f.changed_data})
+        if changed:
+            details = {"felt": changed, "navn": str(form.instance)}
+            record(actor=request.user, action=AuditAction.MUNICIPALITY_CHANGED, obj=form.instance, details=details)
 
 
 @admin.register(Unit)

@@ -9,9 +9,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from stafett.access import Action, PersonRequest, needs
+from stafett.stats.cache import cached_statistics
 from stafett.stats.charts import bar_chart
 from stafett.stats.forms import StatisticsForm
-from stafett.stats.queries import Statistics, municipalities_for, statistics
+from stafett.stats.queries import Statistics, municipalities_for
 
 
 def _form(request: PersonRequest) -> StatisticsForm:
@@ -34,7 +35,7 @@ def statistics_page(request: PersonRequest) -> HttpResponse:
         return render(request, "stats/statistics.html", {"form": None})
     if not form.is_valid():
         return render(request, "stats/statistics.html", {"form": form}, status=400)
-    stats = statistics(form.municipality, form.period)
+    stats = cached_statistics(form.municipality, form.period)
     charts = {table.key: bar_chart(table) for table in stats.tables}
     return render(
         request,
@@ -49,7 +50,7 @@ def statistics_csv(request: PersonRequest) -> HttpResponse:
     form = _form(request)
     if not form.municipalities or not form.is_valid():
         raise Http404
-    stats = statistics(form.municipality, form.period)
+    stats = cached_statistics(form.municipality, form.period)
     period = stats.period
     filename = f"statistikk-{slugify(stats.municipality.name)}-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -300,10 +300,10 @@ def people_and_units():
 def approved_by_family(participant) -> None:
     """Issue 15 §4: every guardian says yes to a new participant, as in the app."""
     from stafett.logs import actions
-    from stafett.logs.actions.participant_approval import family_of
+    from stafett.logs.actions.consent import required_signers
     from stafett.logs.models import ParticipantApproval
 
-    for member in family_of(participant.log):
+    for member in required_signers(participant.log):
         if participant.approval == ParticipantApproval.PENDING:
             participant = actions.answer_participant(
                 actor=member, participant=participant, approve=True, authenticated_by="BankID (test)"

@@ -134,3 +134,24 @@ def test_a_guardian_reads_the_access_log_in_plain_words_without_any_raw_key(clie
     labels = {str(a.label) for a in AuditAction}
     shown = re.findall(r"<td>([^<]*)</td></tr>", table)
     assert shown and all(re.sub(r" \(.*\)$", "", what) in labels for what in shown), shown
+
+
+def test_a_consent_document_lost_from_storage_is_a_clear_page_not_a_crash(client, cast, log, caplog):
+    consent = log.consents.get()
+    consent.document.storage.delete(consent.document.name)
+    client.force_login(cast.kari)
+    response = client.get(reverse("logs:consent_document", args=[log.code, consent.code]))
+    assert response.status_code == 404
+    assert "Filen finnes ikke" in response.content.decode()
+    assert "Lagret fil mangler" in caplog.text
+    # Nothing was shown, so nothing is on the access log.
+    assert "samtykkedokument" not in _access_log_as(client, cast.silje, log)
+
+
+def test_a_photo_lost_from_storage_is_a_clear_page_not_a_crash(client, cast, log):
+    actions.set_photo(actor=cast.kari, log=log, photo=png_upload())
+    log.refresh_from_db()
+    log.photo.storage.delete(log.photo.name)
+    client.force_login(cast.nina)
+    response = client.get(reverse("logs:photo", args=[log.code]))
+    assert response.status_code == 404 and "Filen finnes ikke" in response.content.decode()

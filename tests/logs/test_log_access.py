@@ -39,6 +39,8 @@ COLUMNS = [
     A.ADD_CONTACT_TEACHER,
     A.SEE_TRANSITION_NOTICE,
     A.MAKE_INDIVIDUAL_PLAN,
+    A.ASSIST_GUARDIAN,
+    A.VIEW_AS_ASSISTED_GUARDIAN,
 ]
 
 # (who, on which log) → may they, column by column (SPEC §3), on an active log with valid consent.
@@ -48,21 +50,54 @@ EXPECTED = {
     # access log, document, export, withdraw, renew, hand over, close, shield from guardians (SPEC §7),
     # child welfare's dates (holder, or a participant from child welfare),
     # answer a handover (only the proposed holder), add the contact teacher, see a transition notice,
-    # turn the log into an individual plan (the holder only)
-    ("kari", "log"):          (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, N, Y, Y, Y),  # holder
-    ("nina", "log"):          (Y, N, N, Y, Y, N, Y, N, N, N, N, N, N, N, Y, N, N, N, N, N),  # participant (health st.)
-    ("silje", "log"):         (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N, N),  # guardian
-    ("jonas", "youth_log"):   (Y, N, N, Y, Y, N, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N, N),  # youth of 16, own log
-    ("emma", "log"):          (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # child, no rights yet
-    ("berit", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, Y, N, N, N, N, N, N, N),  # leader: proposes holder
-    ("trude", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # system administrator
-    ("randi", "log"):         (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # superuser
-    ("ola_admin", "log"):     (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # sysadmin, other kommune
-    ("outsider", "log"):      (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # citizen
-    ("nina", "youth_log"):    (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # not invited to this log
-    ("silje", "youth_log"):   (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N, N),  # guardian of the youth
+    # turn the log into an individual plan (the holder only),
+    # assist a guardian without BankID (the holder only), read with a one-time code (issue 15 §7)
+    ("kari", "log"):        (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, N, Y, Y, Y, Y, N),  # holder
+    ("nina", "log"):        (Y, N, N, Y, Y, N, Y, N, N, N, N, N, N, N, Y, N, N, N, N, N, N, N),  # participant
+    ("silje", "log"):       (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N, N, N, N),  # guardian
+    ("jonas", "youth_log"): (Y, N, N, Y, Y, N, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N, N, N, N),  # youth of 16, own log
+    ("emma", "log"):        (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # child, no rights yet
+    ("berit", "log"):       (N, N, N, N, N, N, N, N, N, N, N, N, Y, N, N, N, N, N, N, N, N, N),  # leader: proposes
+    ("trude", "log"):       (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # system administrator
+    ("randi", "log"):       (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # superuser
+    ("ola_admin", "log"):   (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # sysadmin elsewhere
+    ("outsider", "log"):    (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # citizen
+    ("nina", "youth_log"):  (N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N),  # not invited here
+    ("silje", "youth_log"): (Y, N, N, Y, Y, Y, Y, Y, Y, Y, Y, N, N, N, N, N, N, N, N, N, N, N),  # guardian of the youth
 }
 # fmt: on
+
+
+@pytest.fixture
+def assisted_log(cast, log):
+    from stafett.logs.actions.assisted import register_assisted_guardian
+
+    register_assisted_guardian(actor=cast.kari, log=log, guardian=cast.silje, reason="Har ikke BankID")
+    return log
+
+
+@pytest.fixture
+def former_holder_log(cast, log):
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
+    actions.accept_handover(actor=cast.nina, handover=handover, old_holder_passive=True)
+    return RelayLog.objects.get(pk=log.pk)
+
+
+# Issue 15 §7–§8: the narrow relations, row by row like the table.
+NARROW_ROWS = {
+    # A guardian registered without BankID keeps the guardian's own rights when signed in; the
+    # code adds only the code reading.
+    ("silje", "assisted_log"): {A.VIEW_AS_ASSISTED_GUARDIAN}
+    | {a for a, y in zip(COLUMNS, EXPECTED[("silje", "log")], strict=True) if y},
+    ("kari", "former_holder_log"): {A.VIEW_LOG},  # the passive old holder: reads the history, nothing else
+    ("nina", "former_holder_log"): {a for a, y in zip(COLUMNS, EXPECTED[("kari", "log")], strict=True) if y},
+}
+
+
+@pytest.mark.parametrize(("who", "which"), NARROW_ROWS, ids=[f"{who}-{which}" for who, which in NARROW_ROWS])
+def test_the_narrow_relations_in_the_matrix(cast, request, who, which):
+    target = request.getfixturevalue(which)
+    assert {a for a in COLUMNS if access.can(getattr(cast, who), a, target)} == NARROW_ROWS[(who, which)]
 
 
 def test_the_table_covers_every_log_action():

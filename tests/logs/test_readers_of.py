@@ -54,3 +54,12 @@ def test_readers_agree_with_a_proposed_holder(cast, log):
 def test_readers_agree_on_passive_and_closed_logs(cast, log, status):
     RelayLog.objects.filter(pk=log.pk).update(status=status)
     agree(cast, [log])
+
+
+def test_readers_agree_except_that_a_passive_former_holder_hears_of_nothing(cast, log):
+    handover = actions.propose_handover(actor=cast.kari, log=log, to=cast.nina, unit=cast.health_station)
+    actions.accept_handover(actor=cast.nina, handover=handover, old_holder_passive=True)
+    log = RelayLog.objects.get(pk=log.pk)
+    assert access.can(cast.kari, Action.VIEW_LOG, log)
+    assert cast.kari.id not in access.readers_of([log])[log.id]
+    assert cast.nina.id in access.readers_of([log])[log.id]

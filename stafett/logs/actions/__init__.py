@@ -41,7 +41,7 @@ from stafett.logs.actions.consent import (
     save_consent,
     withdraw_consent,
 )
-from stafett.logs.actions.handover import accept_handover, decline_handover, propose_handover
+from stafett.logs.actions.handover import accept_handover, decline_handover, end_former_holder, propose_handover
 from stafett.logs.actions.individual_plan import add_plan_decision, make_individual_plan, update_own_goals
 from stafett.logs.actions.meetings import (
     cancel_meeting,
@@ -113,6 +113,7 @@ __all__ = [
     "MeasureData",
     "NotificationChoices",
     "accept_handover",
+    "end_former_holder",
     "add_contact_teacher",
     "add_goal",
     "add_measure",

@@ -19,8 +19,10 @@ from stafett.logs.actions.common import _audit
 from stafett.logs.actions.consent import ConsentData, check_consent, end_access_outside_consent, save_consent
 from stafett.logs.actions.transition import complete_open_transitions
 from stafett.logs.models import (
+    AssistedGuardian,
     CloseReason,
     Consent,
+    FormerHolder,
     Goal,
     Handover,
     HandoverStatus,
@@ -122,6 +124,8 @@ def delete_content(*, actor: Person, log: RelayLog) -> RelayLog:
     Transition.objects.filter(log=log).delete()
     Consent.objects.filter(log=log).delete()
     PlanDecision.objects.filter(log=log).delete()
+    AssistedGuardian.objects.filter(log=log).delete()  # issue 15 §7: the reasons, numbers and codes
+    FormerHolder.objects.filter(log=log).delete()
     log.level_changes.all().delete()
     delete_guide_history(log)
     now = timezone.now()

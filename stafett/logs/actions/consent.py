@@ -268,7 +268,14 @@ class ConsentTerms:
 
 
 def required_signers(log: RelayLog, today: date | None = None) -> list[Person]:
-    return may_sign(log.subject, log.unit, today)
+    """Who answers for the family on this log — a consent, a new participant (issue 15 §4): those
+    who may sign, without the guardians while the log is shielded from them (SPEC §7); a youth
+    with rights still answers."""
+    signers = may_sign(log.subject, log.unit, today)
+    if log.guardians_shielded_at is not None:
+        guardians = set(guardians_of(log.subject))
+        signers = [p for p in signers if p not in guardians]
+    return signers
 
 
 def _check_terms(terms: ConsentTerms, log: RelayLog) -> None:

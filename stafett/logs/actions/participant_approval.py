@@ -16,10 +16,10 @@ from stafett.access import Action, Relation
 from stafett.audit.models import AuditAction
 from stafett.lib.uploads import check_upload
 from stafett.logs import news
-from stafett.logs.actions.common import _audit, guardians_of
+from stafett.logs.actions.common import _audit
 from stafett.logs.actions.consent import required_signers
 from stafett.logs.actions.family import Verdict, record_family_answer
-from stafett.logs.models import Participant, ParticipantAnswer, ParticipantApproval, RelayLog
+from stafett.logs.models import Participant, ParticipantAnswer, ParticipantApproval
 from stafett.notify import events
 from stafett.notify.models import Kind
 from stafett.people.models import Person
@@ -29,19 +29,10 @@ def approval_path(participant: Participant) -> str:
     return f"/deltaker/{participant.code}/svar/"
 
 
-def family_of(log: RelayLog) -> list[Person]:
-    """Who answers for the family: the consent's signers, without the guardians on a shielded log."""
-    signers = required_signers(log)
-    if log.guardians_shielded_at is not None:
-        guardians = set(guardians_of(log.subject))
-        signers = [p for p in signers if p not in guardians]
-    return signers
-
-
 def ask_or_tell_family(*, actor: Person, participant: Participant) -> None:
     """Called by add_participant in the same transaction, after the participant is saved."""
     log = participant.log
-    family = family_of(log)
+    family = required_signers(log)
     if not family:
         return
     if log.unit.municipality.family_approves_participants:
@@ -76,7 +67,7 @@ def answer_participant(*, actor: Person, participant: Participant, approve: bool
         Participant.objects.select_for_update().select_related("log__unit__municipality").get(pk=participant.pk)
     )
     log = participant.log
-    signer_ids = {p.pk for p in family_of(log)}
+    signer_ids = {p.pk for p in required_signers(log)}
     if actor.pk in signer_ids:
         _check_pending(participant)
     verdict = record_family_answer(
@@ -143,4 +134,4 @@ def awaiting_answer_from(person: Person) -> list[Participant]:
         .exclude(answers__person=person)
         .select_related("log__subject", "log__unit__municipality", "log__holder", "person", "unit")
     )
-    return [p for p in waiting if person in family_of(p.log)]
+    return [p for p in waiting if person in required_signers(p.log)]

@@ -1,0 +1,19 @@
+"""The municipality's archive settings, edited with the municipality in the Django admin
+(people/admin.py puts this inline on the municipality's page)."""
+
+from django.contrib import admin
+
+from stafett.archive.models import ArchiveSettings
+
+
+class ArchiveSettingsInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = ArchiveSettings
+    can_delete = False
+    max_num = 1
+    verbose_name = "arkivinnstillinger (Fiks Arkiv)"
+    verbose_name_plural = "arkivinnstillinger (Fiks Arkiv)"
+    fieldsets = [
+        ("Klassering", {"fields": ["child_class_system", "topic_class_system", "topic_class_id", "topic_class_title"]}),
+        ("Skjerming", {"fields": ["access_restriction", "screening_authority"]}),
+        ("Journalpost", {"fields": ["archive_part", "record_type", "fiks_receiver_account"]}),
+    ]
