@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "stafett.audit.middleware.AuditContextMiddleware",
+    "stafett.api.middleware.problem_for_wrong_method",  # a 405 under /api/v1/ as problem+json
 ]
 
 if not DEBUG:

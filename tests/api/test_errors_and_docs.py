@@ -124,3 +124,12 @@ def test_the_documentation_page_keeps_the_strict_csp(client, cast):
     assert "cdn" not in html.lower()
     assert not re.search(r"\son[a-z]+\s*=", html), "no inline event handlers"
     assert "style=" not in html
+
+
+def test_a_wrong_method_is_a_405_problem_with_the_allowed_methods(client, cast, log):
+    client.force_login(cast.kari)
+    response = client.put("/api/v1/me/logs", "{}", content_type="application/json")
+    _is_problem(response, 405, "Metoden er ikke tillatt")
+    assert response["Allow"] == "GET"
+    # Outside the API a wrong method keeps Django's own answer.
+    assert client.put("/varsler/").get("Content-Type", "").split(";")[0] != PROBLEM
