@@ -87,17 +87,24 @@ def revoke_token(*, actor: Person, token: PersonalToken) -> None:
 
 def person_for_token(token: str) -> Person | None:
     """The person a valid, unrevoked key belongs to; None for anything else."""
-    parts = _split(token, PERSON_PREFIX)
-    if parts is None:
-        return None
-    key_id, secret = parts
-    found = PersonalToken.objects.select_related("person").filter(key_id=key_id, revoked_at__isnull=True).first()
-    if found is None or not hmac.compare_digest(found.secret_hash, _hash(secret)):
-        return None
-    if not found.person.is_active:
+    found = _unrevoked_with_secret(PersonalToken.objects.select_related("person"), token, PERSON_PREFIX)
+    if found is None or not found.person.is_active:
         return None
     PersonalToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
     return found.person
+
+
+def _unrevoked_with_secret(rows: Any, token: str, prefix: str) -> Any:
+    """The unrevoked key or system whose id the token names and whose hashed secret it matches
+    (compared in constant time); None for anything else."""
+    parts = _split(token, prefix)
+    if parts is None:
+        return None
+    key_id, secret = parts
+    found = rows.filter(key_id=key_id, revoked_at__isnull=True).first()
+    if found is None or not hmac.compare_digest(found.secret_hash, _hash(secret)):
+        return None
+    return found
 
 
 # --- Registered systems ------------------------------------------------------------
@@ -145,12 +152,8 @@ def revoke_system(*, actor: Person, client: SystemClient) -> None:
 
 
 def system_for_secret(token: str) -> SystemClient | None:
-    parts = _split(token, SYSTEM_PREFIX)
-    if parts is None:
-        return None
-    key_id, secret = parts
-    found = SystemClient.objects.select_related("municipality").filter(key_id=key_id, revoked_at__isnull=True).first()
-    if found is None or not hmac.compare_digest(found.secret_hash, _hash(secret)):
+    found = _unrevoked_with_secret(SystemClient.objects.select_related("municipality"), token, SYSTEM_PREFIX)
+    if found is None:
         return None
     SystemClient.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
     return found

@@ -18,7 +18,8 @@ from stafett.api.rules import declares
 from stafett.api.schemas import Event, EventPage, Presence, StatCell, StatisticsOut, StatRow, StatTable, UnitRef
 from stafett.audit.models import AuditAction, AuditEvent
 from stafett.logs.models import LogStatus, RelayLog
-from stafett.stats.queries import Period, statistics
+from stafett.stats.cache import cached_statistics
+from stafett.stats.queries import Period
 from stafett.stats.suppression import Cell
 
 router = Router(auth=auth.SYSTEMS, tags=["Systemer"])
@@ -136,7 +137,7 @@ def municipality_statistics(request: HttpRequest, query: Query[StatisticsQuery])
     end = query.end or today
     if end < start or (end - start).days > 366 * 5 or start.year < 2000 or end > date(today.year + 1, 12, 31):
         raise ValidationError("Perioden må være høyst fem år, og «start» må komme før «end».")
-    stats = statistics(client.municipality, Period(start, end, by_quarter=query.by_quarter))
+    stats = cached_statistics(client.municipality, Period(start, end, by_quarter=query.by_quarter))
     return StatisticsOut(
         municipality=stats.municipality.name,
         start=start,
