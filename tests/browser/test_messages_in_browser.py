@@ -2,6 +2,7 @@
 empty message still shows the error (HTMX does not swap a 400, so the form posts again plainly)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_a11y, login_as
 
@@ -36,6 +37,6 @@ def test_employee_who_sends_an_empty_message_with_javascript_sees_the_error(page
     open_first_log(page, live_server)
     with page.expect_navigation():
         page.get_by_role("button", name="Send melding").click()
-    assert page.locator("h1").inner_text() == "Meldingen ble ikke sendt"
+    expect(page.locator("h1")).to_have_text("Meldingen ble ikke sendt")
     assert page.get_by_label("Melding", exact=True).get_attribute("aria-invalid") == "true"
     check_a11y(page)

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from stafett.core.demo_data import synthetic_national_id
 from stafett.people.models import Membership, Person, Unit
@@ -97,7 +98,7 @@ def test_start_page_for_each_role_is_accessible(page, live_server, seeded, name,
 def test_staff_list_is_accessible(page, live_server, seeded):
     login_as(page, live_server, "Berit Solheim")
     page.get_by_role("link", name=f"Endre ansattlisten for {KINDERGARTEN}").click()
-    assert page.locator("h1").inner_text() == f"Ansatte ved {KINDERGARTEN}"
+    expect(page.locator("h1")).to_have_text(f"Ansatte ved {KINDERGARTEN}")
     assert page.get_by_role("cell", name="Kari Lunde", exact=True).count() == 1
     check_a11y(page)
 
@@ -154,14 +155,15 @@ def test_end_membership_confirmation_page_is_accessible(page, live_server, seede
     login_as(page, live_server, "Berit Solheim")
     page.goto(staff_url(live_server))
     page.get_by_role("link", name=re.compile(r"Ta av listen\W+Tor Aasen")).click()
-    assert page.locator("h1").inner_text() == "Ta Tor Aasen av ansattlisten?"
+    expect(page.locator("h1")).to_have_text("Ta Tor Aasen av ansattlisten?")
     check_a11y(page)
 
 
 def test_staff_list_read_only_for_an_employee_is_accessible(page, live_server, seeded):
     login_as(page, live_server, "Kari Lunde")
     page.get_by_role("link", name=f"Ansattlisten for {KINDERGARTEN}").click()
-    assert page.get_by_role("heading", name="Legg til ansatt").count() == 0
+    expect(page.locator("h1")).to_have_text(f"Ansatte ved {KINDERGARTEN}")
+    expect(page.get_by_role("heading", name="Legg til ansatt")).to_have_count(0)
     check_a11y(page)
 
 
@@ -171,7 +173,7 @@ def test_staff_list_read_only_for_an_employee_is_accessible(page, live_server, s
 def test_unit_list_is_accessible(page, live_server, seeded):
     login_as(page, live_server, "Trude Lie")
     page.get_by_role("link", name="Tjenestesteder og ansattlister").click()
-    assert page.get_by_role("cell", name=KINDERGARTEN, exact=True).count() == 1
+    expect(page.get_by_role("cell", name=KINDERGARTEN, exact=True)).to_have_count(1)
     check_a11y(page)
 
 
@@ -230,7 +232,7 @@ def test_guardian_remove_confirmation_page_is_accessible(page, live_server, seed
     login_as(page, live_server, "Trude Lie")
     page.goto(f"{live_server.url}/personer/{child('Emma', 'Hansen').code}/")
     page.get_by_role("link", name="Fjern Silje Hansen som foresatt").click()
-    assert page.locator("h1").inner_text() == "Fjerne Silje Hansen som foresatt?"
+    expect(page.locator("h1")).to_have_text("Fjerne Silje Hansen som foresatt?")
     check_a11y(page)
 
 
@@ -238,6 +240,6 @@ def test_staff_list_opened_from_unit_list_by_system_admin_is_accessible(page, li
     login_as(page, live_server, "Trude Lie")
     page.goto(live_server.url + "/tjenestesteder/")
     page.get_by_role("link", name="Ansattliste for Fjordvik skole").click()
-    assert page.locator("h1").inner_text() == "Ansatte ved Fjordvik skole"
+    expect(page.locator("h1")).to_have_text("Ansatte ved Fjordvik skole")
     assert Membership.objects.active().filter(unit__name="Fjordvik skole").count() >= 2
     check_a11y(page)

@@ -3,6 +3,7 @@ after too many tries, the CSRF failure page, and a paged staff list — each acc
 without a policy error."""
 
 import pytest
+from playwright.sync_api import expect
 
 from stafett.people.models import Unit
 from tests.browser.conftest import check_a11y, login_as
@@ -15,7 +16,7 @@ def test_too_many_demo_logins_give_the_429_page(page, live_server, seeded, setti
     login_as(page, live_server, "Berit Solheim")
     page.goto(f"{live_server.url}/demo/logg-inn/")
     page.locator("button.person-button").first.click()
-    assert page.locator("h1").inner_text() == "For mange forsøk på kort tid"
+    expect(page.locator("h1")).to_have_text("For mange forsøk på kort tid")
     check_a11y(page)
 
 
@@ -23,7 +24,7 @@ def test_a_form_sent_without_its_csrf_cookie_gives_the_norwegian_403_page(page, 
     page.goto(f"{live_server.url}/demo/logg-inn/")
     page.context.clear_cookies()
     page.locator("button.person-button").first.click()
-    assert page.locator("h1").inner_text() == "Skjemaet kunne ikke sendes"
+    expect(page.locator("h1")).to_have_text("Skjemaet kunne ikke sendes")
     check_a11y(page)
 
 
@@ -35,5 +36,5 @@ def test_a_paged_staff_list_links_its_pages(page, live_server, seeded, settings)
     assert page.locator("#ansatte tbody tr").count() == 2
     check_a11y(page)
     page.get_by_role("link", name="Neste side").click()
-    assert "Side 2 av" in page.locator("nav.pager").inner_text()
+    expect(page.locator("nav.pager")).to_contain_text("Side 2 av")
     check_a11y(page)

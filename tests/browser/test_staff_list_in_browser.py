@@ -4,6 +4,7 @@ JavaScript, by ending a membership, and by importing a CSV file."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from stafett.people.models import Membership, Person, Unit
 from tests.browser.conftest import check_a11y, login_as, new_context
@@ -112,7 +113,7 @@ def test_leader_sees_form_errors_without_javascript(browser, live_server, seeded
         page.get_by_label("Fornavn").fill("Sofie")
         with page.expect_navigation():
             page.get_by_role("button", name="Legg til").click()
-        assert page.locator("h1").inner_text() == f"Ansatte ved {KINDERGARTEN}"
+        expect(page.locator("h1")).to_have_text(f"Ansatte ved {KINDERGARTEN}")
         assert page.get_by_label("Etternavn").get_attribute("aria-invalid") == "true"
         assert page.get_by_label("Fornavn").input_value() == "Sofie"
     finally:

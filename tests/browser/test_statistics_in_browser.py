@@ -2,6 +2,7 @@
 reached from the system administrator's start page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_a11y, login_as
 
@@ -11,12 +12,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_statistics_page_is_accessible_by_month_and_by_quarter(page, live_server, seeded):
     login_as(page, live_server, "Trude Lie")
     page.get_by_role("link", name="Statistikk for kommunen").click()
-    assert page.locator("h1").inner_text() == "Statistikk for kommunen"
+    expect(page.locator("h1")).to_have_text("Statistikk for kommunen")
     assert page.get_by_role("img", name="Stafettlogger opprettet og avsluttet per måned").count() == 1
     check_a11y(page)
     page.get_by_label("Del inn per").select_option("kvartal")
     page.get_by_role("button", name="Vis statistikk").click()
-    assert page.get_by_role("img", name="Stafettlogger opprettet og avsluttet per kvartal").count() == 1
+    expect(page.get_by_role("img", name="Stafettlogger opprettet og avsluttet per kvartal")).to_have_count(1)
     check_a11y(page)
 
 
