@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 NPM_STAMP := node_modules/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint typecheck check-deploy clean browser-deps
+.PHONY: run test lint typecheck check-deploy clean browser-deps messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -46,6 +46,13 @@ test: $(DEV_STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Update the nn and en catalogues from the code (needs GNU gettext), then compile them; the
+# .po and .mo files are committed so `make run` needs neither. STAFETT_LOCALE_DIR picks another folder.
+MESSAGE_IGNORES = --ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --ignore=staticfiles --ignore=var --ignore=stafett/locale
+messages: $(DEV_STAMP)
+	STAFETT_DEBUG=true $(PY) manage.py makemessages -l nn -l en --no-obsolete --no-wrap --add-location=file $(MESSAGE_IGNORES)
+	STAFETT_DEBUG=true $(PY) manage.py compilemessages $(MESSAGE_IGNORES)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check stafett tests bench

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "stafett.core.bad_input.UnreadableBodyMiddleware",  # before the CSRF check reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stafett.core.language.LanguageMiddleware",  # the person's language, else the målform, else the browser
     "django.contrib.messages.middleware.MessageMiddleware",
     "stafett.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -106,6 +107,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stafett.core.context.site",
@@ -170,7 +172,11 @@ OIDC_PROVIDERS = {
     },
 }
 
-LANGUAGE_CODE = "nb"
+LANGUAGE_CODE = "nb"  # bokmål is the source language: msgids are bokmål, nn and en are catalogues
+LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")]
+# Compiled catalogues are committed (make run needs no gettext); `make messages` updates them.
+LOCALE_PATHS = [Path(env_str("STAFETT_LOCALE_DIR", str(BASE_DIR / "stafett" / "locale")))]
+FORMAT_MODULE_PATH = ["stafett.formats"]  # one date format in every language: «10. juni 2027»
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -67,6 +67,15 @@ def _reload_migration_data() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _municipality_language_read_afresh() -> None:
+    """people/language.py remembers the installation's only målform for a minute; each test
+    has its own municipalities."""
+    from stafett.people import language
+
+    language._only.clear()
+
+
+@pytest.fixture(autouse=True)
 def _rate_limits_start_fresh(request: pytest.FixtureRequest, _audit_rows_stay_append_only: None) -> None:
     """Rate-limit counts live in the cache table, which the runner's flush after a transactional
     test leaves alone: every test that has the database starts from zero."""

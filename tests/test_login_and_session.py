@@ -110,7 +110,7 @@ def test_logout_needs_post_and_ends_the_session(client, cast):
     assert AuditEvent.objects.filter(action="logout", actor_code=cast.berit.code).exists()
 
 
-def test_login_page_without_configured_providers_says_so(client, settings):
+def test_login_page_without_configured_providers_says_so(db, client, settings):
     settings.OIDC_PROVIDERS = {k: {**v, "issuer": ""} for k, v in settings.OIDC_PROVIDERS.items()}
     response = client.get(reverse("accounts:login"))
     assert "Innlogging er ikke satt opp ennå" in response.content.decode()
@@ -152,7 +152,7 @@ def test_start_page_for_guardian_lists_their_children(client, cast):
     assert "Dine tjenestesteder" not in html
 
 
-def test_start_page_for_anonymous_invites_to_log_in(client):
+def test_start_page_for_anonymous_invites_to_log_in(db, client):
     assert 'href="/logg-inn/"' in client.get("/").content.decode()
 
 

@@ -317,7 +317,7 @@ def test_employees_leaders_guardians_and_citizens_may_not_see_statistics(client,
     assert client.get(CSV_URL).status_code in (403, 404)
 
 
-def test_anonymous_is_sent_to_login(client):
+def test_anonymous_is_sent_to_login(db, client):
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from stafett.people.models import Membership, Person
 
@@ -24,9 +25,10 @@ def demo_people() -> list[DemoPerson]:
     people = []
     for person in staff:
         roles = "; ".join(f"{m.title or m.get_role_display().lower()}, {m.unit.name}" for m in person.memberships.all())
-        people.append(DemoPerson(str(person.code), person.full_name, roles, "Ansatte"))
+        people.append(DemoPerson(str(person.code), person.full_name, roles, _("Ansatte")))
     guardians = Person.objects.filter(wards__isnull=False).distinct().prefetch_related("wards__child")
     for person in guardians:
         children = ", ".join(g.child.given_name for g in person.wards.all())
-        people.append(DemoPerson(str(person.code), person.full_name, f"foresatt til {children}", "Foresatte"))
+        description = _("foresatt til %(children)s") % {"children": children}
+        people.append(DemoPerson(str(person.code), person.full_name, description, _("Foresatte")))
     return sorted(people, key=lambda p: (p.group, p.description, p.name))

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 SESSION_KEY = "stafett_last_seen"
 # When the person signed in (set at login); the session ends STAFETT_SESSION_MAX_HOURS later.
@@ -31,15 +33,24 @@ class IdleTimeoutMiddleware:
                 hours = settings.SESSION_MAX_SECONDS // 3600
                 messages.info(
                     request,
-                    f"Du ble logget ut fordi du har vært logget inn i {hours} {'time' if hours == 1 else 'timer'}. "
-                    "Logg inn igjen for å fortsette.",
+                    ngettext(
+                        "Du ble logget ut fordi du har vært logget inn i %(hours)d time. "
+                        "Logg inn igjen for å fortsette.",
+                        "Du ble logget ut fordi du har vært logget inn i %(hours)d timer. "
+                        "Logg inn igjen for å fortsette.",
+                        hours,
+                    )
+                    % {"hours": hours},
                 )
                 return redirect("accounts:login")
             last_seen = request.session.get(SESSION_KEY, now)
             if now - last_seen > settings.SESSION_IDLE_SECONDS:
                 logout(request)
                 minutes = settings.SESSION_IDLE_SECONDS // 60
-                messages.info(request, f"Du ble logget ut fordi du ikke hadde gjort noe på {minutes} minutter.")
+                messages.info(
+                    request,
+                    _("Du ble logget ut fordi du ikke hadde gjort noe på %(minutes)d minutter.") % {"minutes": minutes},
+                )
                 return redirect("accounts:login")
             if now - last_seen >= RESOLUTION_SECONDS or SESSION_KEY not in request.session:
                 request.session[SESSION_KEY] = now

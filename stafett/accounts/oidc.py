@@ -24,6 +24,8 @@ from authlib.oidc.core import CodeIDToken, UserInfo
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from joserfc import jwt
 from joserfc.errors import (
     BadSignatureError,
@@ -43,8 +45,8 @@ from stafett.people.models import LoginIdentity, Membership, Person
 CITIZEN = "citizen"
 STAFF = "staff"
 PROVIDER_LABELS = {
-    CITIZEN: "Logg inn med ID-porten",
-    STAFF: "Logg inn som ansatt",
+    CITIZEN: _("Logg inn med ID-porten"),
+    STAFF: _("Logg inn som ansatt"),
 }
 # ID tokens signed any other way (none, HS256 with a shared secret, …) are refused,
 # even when the provider's discovery document lists them. A provider's setting
@@ -55,32 +57,64 @@ CITIZEN_ACR = "idporten-loa-high"
 USED_STATES_KEY = "stafett_oidc_used_states"
 USED_STATES_KEPT = 20
 
-RESTART = "Start på nytt fra innloggingssiden."
+RESTART = _("Start på nytt fra innloggingssiden.")
 MESSAGES = {
-    "cancelled": "Innloggingen ble avbrutt.",
-    "state_mismatch": "Innloggingen kunne ikke fullføres fordi den ikke ble startet i denne nettleseren, "
-    "eller fordi den tok for lang tid. " + RESTART,
-    "callback_reused": "Innloggingen kunne ikke fullføres: denne innloggingen er allerede brukt, "
-    "og den kan bare brukes én gang. " + RESTART,
-    "code_rejected": "Innloggingen kunne ikke fullføres: innloggingstjenesten godtok ikke svaret "
-    "(det er allerede brukt eller hører til en annen innlogging). " + RESTART,
-    "provider_error": "Innloggingen kunne ikke fullføres. " + RESTART,
-    "provider_unreachable": "Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt.",
-    "token_expired": "Innloggingen kunne ikke fullføres fordi den er utløpt. " + RESTART,
-    "invalid_id_token": "Innloggingen kunne ikke fullføres: svaret fra innloggingstjenesten kunne ikke "
-    "bekreftes som gyldig for Stafett. " + RESTART + " Skjer det igjen, ta kontakt med systemansvarlig.",
-    "acr_too_low": "Innloggingen hadde ikke høyt nok sikkerhetsnivå. Logg inn med BankID, Buypass eller Commfides.",
-    "pid_missing": "Innloggingen kunne ikke fullføres fordi ID-porten ikke sendte fødselsnummeret ditt. " + RESTART,
-    "pid_invalid": "Fødselsnummeret fra ID-porten er ikke gyldig i Stafett. Ta kontakt med systemansvarlig.",
-    "person_unknown": "Vi fant deg ikke i Stafett. Du får tilgang når du er foresatt til et barn som har en "
-    "stafettlogg, eller selv har rett til å se din egen logg. Ta kontakt med barnehagen, skolen eller "
-    "helsestasjonen.",
-    "email_unverified": "Kommunens pålogging har ikke bekreftet e-postadressen din, så Stafett kan ikke finne deg "
-    "på ansattlisten. Ta kontakt med systemansvarlig.",
-    "email_ambiguous": "Flere personer i Stafett har e-postadressen du logget inn med, så Stafett vet ikke hvem "
-    "av dem du er. Ta kontakt med systemansvarlig i kommunen, som kan rette det.",
-    "not_on_staff_list": "Du står ikke på ansattlisten ved noe tjenestested i Stafett. "
-    "Be lederen din legge deg til med e-postadressen du logger inn med.",
+    "cancelled": _("Innloggingen ble avbrutt."),
+    "state_mismatch": format_lazy(
+        "{} {}",
+        _(
+            "Innloggingen kunne ikke fullføres fordi den ikke ble startet i denne nettleseren, "
+            "eller fordi den tok for lang tid."
+        ),
+        RESTART,
+    ),
+    "callback_reused": format_lazy(
+        "{} {}",
+        _("Innloggingen kunne ikke fullføres: denne innloggingen er allerede brukt, og den kan bare brukes én gang."),
+        RESTART,
+    ),
+    "code_rejected": format_lazy(
+        "{} {}",
+        _(
+            "Innloggingen kunne ikke fullføres: innloggingstjenesten godtok ikke svaret "
+            "(det er allerede brukt eller hører til en annen innlogging)."
+        ),
+        RESTART,
+    ),
+    "provider_error": format_lazy("{} {}", _("Innloggingen kunne ikke fullføres."), RESTART),
+    "provider_unreachable": _("Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt."),
+    "token_expired": format_lazy("{} {}", _("Innloggingen kunne ikke fullføres fordi den er utløpt."), RESTART),
+    "invalid_id_token": format_lazy(
+        "{} {} {}",
+        _(
+            "Innloggingen kunne ikke fullføres: svaret fra innloggingstjenesten kunne ikke "
+            "bekreftes som gyldig for Stafett."
+        ),
+        RESTART,
+        _("Skjer det igjen, ta kontakt med systemansvarlig."),
+    ),
+    "acr_too_low": _("Innloggingen hadde ikke høyt nok sikkerhetsnivå. Logg inn med BankID, Buypass eller Commfides."),
+    "pid_missing": format_lazy(
+        "{} {}", _("Innloggingen kunne ikke fullføres fordi ID-porten ikke sendte fødselsnummeret ditt."), RESTART
+    ),
+    "pid_invalid": _("Fødselsnummeret fra ID-porten er ikke gyldig i Stafett. Ta kontakt med systemansvarlig."),
+    "person_unknown": _(
+        "Vi fant deg ikke i Stafett. Du får tilgang når du er foresatt til et barn som har en "
+        "stafettlogg, eller selv har rett til å se din egen logg. Ta kontakt med barnehagen, skolen eller "
+        "helsestasjonen."
+    ),
+    "email_unverified": _(
+        "Kommunens pålogging har ikke bekreftet e-postadressen din, så Stafett kan ikke finne deg "
+        "på ansattlisten. Ta kontakt med systemansvarlig."
+    ),
+    "email_ambiguous": _(
+        "Flere personer i Stafett har e-postadressen du logget inn med, så Stafett vet ikke hvem "
+        "av dem du er. Ta kontakt med systemansvarlig i kommunen, som kan rette det."
+    ),
+    "not_on_staff_list": _(
+        "Du står ikke på ansattlisten ved noe tjenestested i Stafett. "
+        "Be lederen din legge deg til med e-postadressen du logger inn med."
+    ),
 }
 # A broken or forged protocol step is a bad request (400); refusing someone the provider
 # vouched for, or who cancelled, is 403.

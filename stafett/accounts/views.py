@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from requests import RequestException
 
@@ -49,7 +50,7 @@ def login_start(request: HttpRequest, provider: str) -> HttpResponse:
         return oidc.client(provider).authorize_redirect(request, redirect_uri, **oidc.authorize_params(provider))  # type: ignore[no-any-return]
     except (RequestException, OAuthError, ValueError):
         log.exception("OIDC provider %s unreachable", provider)
-        return _refused(request, "Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt.", status=503)
+        return _refused(request, _("Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt."), status=503)
 
 
 @public

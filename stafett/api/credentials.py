@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -65,9 +66,11 @@ class Issued:
 def create_token(*, actor: Person, name: str) -> Issued:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Gi nøkkelen et navn, så du kjenner den igjen."})
+        raise ValidationError({"name": _("Gi nøkkelen et navn, så du kjenner den igjen.")})
     if actor.api_tokens.filter(revoked_at__isnull=True).count() >= MAX_TOKENS_PER_PERSON:
-        raise ValidationError(f"Du kan ha høyst {MAX_TOKENS_PER_PERSON} nøkler. Trekk tilbake en du ikke bruker.")
+        raise ValidationError(
+            _("Du kan ha høyst %(max)s nøkler. Trekk tilbake en du ikke bruker.") % {"max": MAX_TOKENS_PER_PERSON}
+        )
     key_id, token, digest = _new_secret(PERSON_PREFIX)
     credential = PersonalToken(person=actor, name=name, key_id=key_id, secret_hash=digest)
     credential.full_clean()
@@ -79,7 +82,7 @@ def create_token(*, actor: Person, name: str) -> Issued:
 @transaction.atomic
 def revoke_token(*, actor: Person, token: PersonalToken) -> None:
     if token.person_id != actor.id:
-        raise access.PermissionDenied("Du kan bare trekke tilbake dine egne nøkler.")
+        raise access.PermissionDenied(_("Du kan bare trekke tilbake dine egne nøkler."))
     if token.revoked_at is None:
         PersonalToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
         record(actor=actor, action=AuditAction.API_TOKEN_REVOKED, obj=token, details={"navn": token.name})
@@ -116,16 +119,16 @@ def register_system(
 ) -> Issued:
     access.require(actor, Action.MANAGE_SYSTEM_CLIENTS)
     if not administered_municipalities(actor).filter(pk=municipality.pk).exists():
-        raise access.PermissionDenied("Du kan bare registrere systemer for din egen kommune.")
+        raise access.PermissionDenied(_("Du kan bare registrere systemer for din egen kommune."))
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Systemet må ha et navn."})
+        raise ValidationError({"name": _("Systemet må ha et navn.")})
     unknown = set(scopes) - set(SystemScope.values)
     if not scopes or unknown:
-        raise ValidationError({"scopes": "Velg minst én tilgang."})
+        raise ValidationError({"scopes": _("Velg minst én tilgang.")})
     served = access.units_served_by(SystemClient(municipality=municipality))
     if any(not served.filter(pk=u.pk).exists() for u in units):
-        raise ValidationError({"units": "Et system kan bare betjene tjenestesteder i sin egen kommune."})
+        raise ValidationError({"units": _("Et system kan bare betjene tjenestesteder i sin egen kommune.")})
     key_id, token, digest = _new_secret(SYSTEM_PREFIX)
     client = SystemClient(
         name=name,

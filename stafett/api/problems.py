@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -21,25 +23,25 @@ log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
 TITLES = {
-    400: "Ugyldig forespørsel",
-    401: "Ikke innlogget",
-    403: "Ikke tillatt",
-    404: "Finnes ikke",
-    405: "Metoden er ikke tillatt",
-    409: "Konflikt",
-    422: "Ugyldige data",
-    429: "For mange forespørsler",
-    500: "Feil i Stafett",
+    400: _("Ugyldig forespørsel"),
+    401: _("Ikke innlogget"),
+    403: _("Ikke tillatt"),
+    404: _("Finnes ikke"),
+    405: _("Metoden er ikke tillatt"),
+    409: _("Konflikt"),
+    422: _("Ugyldige data"),
+    429: _("For mange forespørsler"),
+    500: _("Feil i Stafett"),
 }
 DETAILS = {
-    400: "Forespørselen kunne ikke leses.",
-    401: "Logg inn, eller send en gyldig nøkkel i Authorization-hodet (Bearer).",
-    403: "Du har ikke lov til å gjøre dette.",
-    404: "Det du spør etter finnes ikke, eller du har ikke tilgang til det.",
-    405: "Denne adressen støtter ikke metoden du brukte.",
-    422: "Noen av feltene er ikke fylt ut riktig.",
-    429: "Du har sendt for mange forespørsler på kort tid. Vent litt og prøv igjen.",
-    500: "Noe gikk galt hos oss. Feilen er logget; prøv igjen senere.",
+    400: _("Forespørselen kunne ikke leses."),
+    401: _("Logg inn, eller send en gyldig nøkkel i Authorization-hodet (Bearer)."),
+    403: _("Du har ikke lov til å gjøre dette."),
+    404: _("Det du spør etter finnes ikke, eller du har ikke tilgang til det."),
+    405: _("Denne adressen støtter ikke metoden du brukte."),
+    422: _("Noen av feltene er ikke fylt ut riktig."),
+    429: _("Du har sendt for mange forespørsler på kort tid. Vent litt og prøv igjen."),
+    500: _("Noe gikk galt hos oss. Feilen er logget; prøv igjen senere."),
 }
 
 
@@ -64,9 +66,9 @@ def problem(
 ) -> HttpResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": TITLES.get(status, TITLES[400] if status < 500 else TITLES[500]),
+        "title": str(TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])),
         "status": status,
-        "detail": detail or DETAILS.get(status, DETAILS[400] if status < 500 else DETAILS[500]),
+        "detail": str(detail or DETAILS.get(status, DETAILS[400] if status < 500 else DETAILS[500])),
         "instance": request.path,
     }
     if errors is not None:
@@ -91,22 +93,22 @@ def _field_errors(exc: NinjaValidationError) -> list[dict[str, str]]:
 def _pydantic_message(error: dict[str, Any]) -> str:
     kind = str(error.get("type", ""))
     if kind == "missing":
-        return "Feltet må fylles ut."
+        return gettext("Feltet må fylles ut.")
     if kind in {"string_too_long"}:
-        return f"Teksten er for lang (høyst {error.get('ctx', {}).get('max_length')} tegn)."
+        return gettext("Teksten er for lang (høyst %(max)s tegn).") % {"max": error.get("ctx", {}).get("max_length")}
     if kind in {"string_too_short"}:
-        return "Teksten er for kort."
+        return gettext("Teksten er for kort.")
     if kind.startswith("uuid"):
-        return "Må være en gyldig kode (UUID)."
+        return gettext("Må være en gyldig kode (UUID).")
     if kind.startswith("date") or kind.startswith("datetime"):
-        return "Må være en gyldig dato (ÅÅÅÅ-MM-DD)."
+        return gettext("Må være en gyldig dato (ÅÅÅÅ-MM-DD).")
     if kind.startswith("bool"):
-        return "Må være true eller false."
+        return gettext("Må være true eller false.")
     if kind.startswith("int"):
-        return "Må være et heltall."
+        return gettext("Må være et heltall.")
     if kind in {"enum", "literal_error"}:
-        return "Må være en av de tillatte verdiene."
-    return "Verdien er ikke gyldig."
+        return gettext("Må være en av de tillatte verdiene.")
+    return gettext("Verdien er ikke gyldig.")
 
 
 def _django_validation(exc: DjangoValidationError) -> list[dict[str, str]]:
@@ -140,7 +142,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ReadOnlyKey)
     def read_only(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return problem(request, 403, "En personlig API-nøkkel gir bare lesetilgang. Skriv fra Stafett i nettleseren.")
+        return problem(
+            request, 403, gettext("En personlig API-nøkkel gir bare lesetilgang. Skriv fra Stafett i nettleseren.")
+        )
 
     @api.exception_handler(AuthenticationError)
     def unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -161,7 +165,9 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 403 and "CSRF" in exc.message:
-            return problem(request, 403, "CSRF-kontrollen feilet: send X-CSRFToken-hodet med verdien fra csrftoken.")
+            return problem(
+                request, 403, gettext("CSRF-kontrollen feilet: send X-CSRFToken-hodet med verdien fra csrftoken.")
+            )
         return problem(request, exc.status_code)
 
     @api.exception_handler(NinjaValidationError)

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
@@ -11,11 +12,11 @@ from pydantic import AfterValidator
 def _storable(text: str) -> str:
     """Text a database can keep: no NUL characters (PostgreSQL refuses them), no lone surrogates."""
     if "\x00" in text:
-        raise ValueError("Teksten kan ikke inneholde NUL-tegn.")
+        raise ValueError(_("Teksten kan ikke inneholde NUL-tegn."))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("Teksten inneholder tegn som ikke er gyldig Unicode.") from None
+        raise ValueError(_("Teksten inneholder tegn som ikke er gyldig Unicode.")) from None
     return text
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema
 
@@ -29,7 +30,7 @@ def _client(request: HttpRequest, scope: SystemScope) -> SystemClient:
     client = request.auth  # type: ignore[attr-defined]
     assert isinstance(client, SystemClient)
     if not access.system_may(client, scope):
-        raise access.PermissionDenied(f"Systemet har ikke tilgangen «{scope.value}».")
+        raise access.PermissionDenied(_("Systemet har ikke tilgangen «%(scope)s».") % {"scope": scope.value})
     return client
 
 
@@ -136,7 +137,7 @@ def municipality_statistics(request: HttpRequest, query: Query[StatisticsQuery])
     start = query.start or date(today.year, 1, 1)
     end = query.end or today
     if end < start or (end - start).days > 366 * 5 or start.year < 2000 or end > date(today.year + 1, 12, 31):
-        raise ValidationError("Perioden må være høyst fem år, og «start» må komme før «end».")
+        raise ValidationError(_("Perioden må være høyst fem år, og «start» må komme før «end»."))
     stats = cached_statistics(client.municipality, Period(start, end, by_quarter=query.by_quarter))
     return StatisticsOut(
         municipality=stats.municipality.name,

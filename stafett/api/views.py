@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stafett.access import Action, PersonRequest, needs, signed_in
@@ -47,7 +48,7 @@ def tokens(request: PersonRequest) -> HttpResponse:
 def revoke_token(request: PersonRequest, personal_token_code: str) -> HttpResponse:
     token = get_object_or_404(PersonalToken, code=personal_token_code, person=request.user)
     credentials.revoke_token(actor=request.user, token=token)
-    messages.success(request, f"Nøkkelen «{token.name}» virker ikke lenger.")
+    messages.success(request, _("Nøkkelen «%(name)s» virker ikke lenger.") % {"name": token.name})
     return redirect("api_pages:tokens")
 
 
@@ -84,5 +85,5 @@ def revoke_system(request: PersonRequest, system_client_code: str) -> HttpRespon
     if client.code not in managed:
         return redirect("api_pages:systems")  # another municipality's system: nothing to do here
     credentials.revoke_system(actor=request.user, client=client)
-    messages.success(request, f"«{client.name}» har ikke lenger tilgang til API-et.")
+    messages.success(request, _("«%(name)s» har ikke lenger tilgang til API-et.") % {"name": client.name})
     return redirect("api_pages:systems")

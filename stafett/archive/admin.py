@@ -2,6 +2,7 @@
 (people/admin.py puts this inline on the municipality's page)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from stafett.archive.models import ArchiveSettings
 
@@ -10,10 +11,13 @@ class ArchiveSettingsInline(admin.StackedInline):  # type: ignore[type-arg]
     model = ArchiveSettings
     can_delete = False
     max_num = 1
-    verbose_name = "arkivinnstillinger (Fiks Arkiv)"
-    verbose_name_plural = "arkivinnstillinger (Fiks Arkiv)"
+    verbose_name = _("arkivinnstillinger (Fiks Arkiv)")
+    verbose_name_plural = _("arkivinnstillinger (Fiks Arkiv)")
     fieldsets = [
-        ("Klassering", {"fields": ["child_class_system", "topic_class_system", "topic_class_id", "topic_class_title"]}),
-        ("Skjerming", {"fields": ["access_restriction", "screening_authority"]}),
-        ("Journalpost", {"fields": ["archive_part", "record_type", "fiks_receiver_account"]}),
+        (
+            _("Klassering"),
+            {"fields": ["child_class_system", "topic_class_system", "topic_class_id", "topic_class_title"]},
+        ),
+        (_("Skjerming"), {"fields": ["access_restriction", "screening_authority"]}),
+        (_("Journalpost"), {"fields": ["archive_part", "record_type", "fiks_receiver_account"]}),
     ]

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ArchiveConfig(AppConfig):
     name = "stafett.archive"
     label = "archive"
-    verbose_name = "Arkiv"
+    verbose_name = _("Arkiv")

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from stafett.archive.models import ArchiveCopy, ArchiveEvent, DeliveryStatus
 from stafett.archive.pdf import html_to_pdf, log_html
@@ -23,15 +24,23 @@ MAX_ATTEMPTS = 5
 def make_archive_copy(*, relay_log: RelayLog, event: ArchiveEvent) -> ArchiveCopy:
     """Freeze the log as it is now and queue it for the archive (rendered to PDF/A on delivery)."""
     now = timezone.now()
+    # The copy is in the municipality's målform (issue 10), whoever's page led to it.
+    with translation.override(relay_log.unit.municipality.language or "nb"):
+        title = _("Stafettlogg – %(name)s – %(event)s %(date)s") % {
+            "name": relay_log.subject.full_name,
+            "event": event.label,
+            "date": f"{timezone.localdate():%d.%m.%Y}",
+        }
+        html_snapshot = log_html(relay_log, reason=str(event.label))
     copy = ArchiveCopy(
         log_code=relay_log.code,
         event=event,
-        title=f"Stafettlogg – {relay_log.subject.full_name} – {event.label} {timezone.localdate():%d.%m.%Y}",
+        title=title,
         subject_name=relay_log.subject.full_name,
         subject_national_id=relay_log.subject.national_id or "",
         unit_name=relay_log.unit.name,
         municipality_id=relay_log.unit.municipality_id,
-        html_snapshot=log_html(relay_log, reason=event.label),
+        html_snapshot=html_snapshot,
         # The copy's own code too: two archive moments in one action (minutes, then a handover) share a clock tick.
         external_key=f"stafett-{relay_log.code}-{event.value}-{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}",
     )

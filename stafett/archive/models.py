@@ -8,6 +8,8 @@ No foreign key to the log: a copy must outlive the log's deletion on demand
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from stafett.lib.field_crypto import EncryptedTextField
 from stafett.people.models import Municipality
@@ -16,23 +18,23 @@ SUBJECT_NATIONAL_ID_PURPOSE = "archive.archivecopy.subject_national_id"
 
 
 class ArchiveEvent(models.TextChoices):
-    SERVICE_CHANGE = "tjenestebytte", "Bytte av tjeneste"
-    HOLDER_CHANGE = "stafettholderbytte", "Bytte av stafettholder"
-    CONSENT_WITHDRAWN = "samtykke_trukket", "Samtykke trukket"
-    CLOSED = "avsluttet", "Loggen avsluttet"
-    MEETING = "mote", "Etter møte"
-    YEARLY = "aarlig", "Årlig arkivering (enkeltvedtak)"
-    DELETION = "sletting", "Før sletting"
-    INDIVIDUAL_PLAN = "individuell_plan", "Loggen ble individuell plan"
+    SERVICE_CHANGE = "tjenestebytte", _("Bytte av tjeneste")
+    HOLDER_CHANGE = "stafettholderbytte", _("Bytte av stafettholder")
+    CONSENT_WITHDRAWN = "samtykke_trukket", _("Samtykke trukket")
+    CLOSED = "avsluttet", _("Loggen avsluttet")
+    MEETING = "mote", _("Etter møte")
+    YEARLY = "aarlig", _("Årlig arkivering (enkeltvedtak)")
+    DELETION = "sletting", _("Før sletting")
+    INDIVIDUAL_PLAN = "individuell_plan", _("Loggen ble individuell plan")
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "venter", "Venter"
-    DELIVERED = "levert", "Levert"
+    PENDING = "venter", _("Venter")
+    DELIVERED = "levert", _("Levert")
     # Fiks Arkiv (archive/fiks_arkiv.py): sent, and the archive's receipt not read yet.
-    SENT = "sendt", "Sendt, venter på kvittering"
-    ARCHIVED = "arkivert", "Arkivert (kvittering fra arkivet)"
-    FAILED = "feilet", "Feilet"
+    SENT = "sendt", _("Sendt, venter på kvittering")
+    ARCHIVED = "arkivert", _("Arkivert (kvittering fra arkivet)")
+    FAILED = "feilet", _("Feilet")
 
 
 class ArchiveCopy(models.Model):
@@ -63,11 +65,11 @@ class ArchiveCopy(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     receipt_due_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
-    archive_reference = models.CharField("arkivets referanse", max_length=120, blank=True)
+    archive_reference = models.CharField(_("arkivets referanse"), max_length=120, blank=True)
 
     class Meta:
-        verbose_name = "arkivkopi"
-        verbose_name_plural = "arkivkopier"
+        verbose_name = _("arkivkopi")
+        verbose_name_plural = _("arkivkopier")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "created_at"])]
 
@@ -86,41 +88,47 @@ class ArchiveSettings(models.Model):
 
     municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="archive_settings")
     child_class_system = models.CharField(
-        "klassifikasjonssystem for barnet",
+        _("klassifikasjonssystem for barnet"),
         max_length=40,
         default="FNR",
         blank=True,
-        help_text="Klassen er barnets fødselsnummer eller D-nummer (skjermet). Tomt: ingen klasse for barnet.",
+        help_text=_("Klassen er barnets fødselsnummer eller D-nummer (skjermet). Tomt: ingen klasse for barnet."),
     )
     topic_class_system = models.CharField(
-        "klassifikasjonssystem for saksområdet", max_length=40, blank=True, help_text="For eksempel KK (K-koder)."
+        _("klassifikasjonssystem for saksområdet"), max_length=40, blank=True, help_text=_("For eksempel KK (K-koder).")
     )
     topic_class_id = models.CharField(
-        "klasse for BTI/stafettlogg", max_length=40, blank=True, help_text="Arkivets klasse. Tomt: ingen klasse."
+        _("klasse for BTI/stafettlogg"), max_length=40, blank=True, help_text=_("Arkivets klasse. Tomt: ingen klasse.")
     )
     topic_class_title = models.CharField(
-        "klassens tittel", max_length=120, blank=True, default="Bedre tverrfaglig innsats (BTI)"
+        _("klassens tittel"), max_length=120, blank=True, default="Bedre tverrfaglig innsats (BTI)"
     )
     access_restriction = models.CharField(
-        "tilgangsrestriksjon", max_length=10, default=DEFAULT_ACCESS_RESTRICTION, help_text="Kode, for eksempel 13."
+        _("tilgangsrestriksjon"),
+        max_length=10,
+        default=DEFAULT_ACCESS_RESTRICTION,
+        help_text=_("Kode, for eksempel 13."),
     )
-    screening_authority = models.CharField("skjermingshjemmel", max_length=120, default=DEFAULT_SCREENING_AUTHORITY)
+    screening_authority = models.CharField(_("skjermingshjemmel"), max_length=120, default=DEFAULT_SCREENING_AUTHORITY)
     archive_part = models.CharField(
-        "arkivdel", max_length=40, blank=True, help_text="Arkivdelen journalposten legges i. Tomt: arkivet velger."
+        _("arkivdel"),
+        max_length=40,
+        blank=True,
+        help_text=_("Arkivdelen journalposten legges i. Tomt: arkivet velger."),
     )
     record_type = models.CharField(
-        "journalposttype", max_length=4, default="X", help_text="X: organinternt dokument uten oppfølging."
+        _("journalposttype"), max_length=4, default="X", help_text=_("X: organinternt dokument uten oppfølging.")
     )
     fiks_receiver_account = models.CharField(
-        "arkivets Fiks IO-konto",
+        _("arkivets Fiks IO-konto"),
         max_length=36,
         blank=True,
-        help_text="Konto-ID (UUID) arkivet tar imot arkivmeldinger på. Trengs bare for Fiks IO.",
+        help_text=_("Konto-ID (UUID) arkivet tar imot arkivmeldinger på. Trengs bare for Fiks IO."),
     )
 
     class Meta:
-        verbose_name = "arkivinnstillinger"
-        verbose_name_plural = "arkivinnstillinger"
+        verbose_name = _("arkivinnstillinger")
+        verbose_name_plural = _("arkivinnstillinger")
 
     def __str__(self) -> str:
-        return f"Arkivinnstillinger for {self.municipality}"
+        return gettext("Arkivinnstillinger for %(municipality)s") % {"municipality": self.municipality}

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 if TYPE_CHECKING:
     from stafett.audit.models import AuditEvent
@@ -129,7 +130,16 @@ def normalise(event: "AuditEvent") -> None:
     at = event.at or timezone.now()
     event.at = timezone.make_aware(at) if timezone.is_naive(at) else at  # as Django would store it
     # Through JSON and back: tuples become lists, int keys strings, str enums plain strings.
-    event.details = json.loads(json.dumps(event.details if event.details is not None else {}))
+    event.details = json.loads(json.dumps(event.details if event.details is not None else {}, default=_in_bokmal))
+
+
+def _in_bokmal(value: Any) -> str:
+    """A translatable label (a TextChoices label, gettext_lazy) is written as its bokmål source:
+    the audit trail reads the same whatever language the actor's page was in (issue 10)."""
+    if isinstance(value, Promise):
+        with translation.override(None):
+            return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def seal(events: Sequence["AuditEvent"], *, using: str) -> None:

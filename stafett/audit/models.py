@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable
 
 from django.db import models, router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stafett.audit import chain
 
@@ -24,117 +25,127 @@ class AuditAction(models.TextChoices):
     they never change; the labels are what a parent reads in «Hvem har sett loggen»."""
 
     # The log
-    LOG_VIEWED = "log.viewed", "Så loggen"
-    LOG_OPENED = "log.opened", "Opprettet loggen"
-    LOG_OVERVIEW_CHANGED = "log.overview_changed", "Endret oversikten"
-    LOG_PHOTO_CHANGED = "log.photo_changed", "Endret bildet i loggen"
-    LOG_CLOSED = "log.closed", "Avsluttet loggen"
-    LOG_REOPENED = "log.reopened", "Åpnet loggen igjen"
-    LOG_CONTENT_DELETED = "log.content_deleted", "Slettet innholdet i loggen"
-    LOG_SHIELDED_FROM_GUARDIANS = "log.shielded_from_guardians", "Skjermet loggen for de foresatte"
-    LOG_BECAME_INDIVIDUAL_PLAN = "log.became_individual_plan", "Gjorde loggen om til individuell plan"
-    IP_OWN_GOALS_UPDATED = "ip.own_goals_updated", "Endret «mine egne mål» i den individuelle planen"
-    IP_DECISION_ADDED = "ip.decision_added", "La til et vedtak i den individuelle planen"
+    LOG_VIEWED = "log.viewed", _("Så loggen")
+    LOG_OPENED = "log.opened", _("Opprettet loggen")
+    LOG_OVERVIEW_CHANGED = "log.overview_changed", _("Endret oversikten")
+    LOG_PHOTO_CHANGED = "log.photo_changed", _("Endret bildet i loggen")
+    LOG_CLOSED = "log.closed", _("Avsluttet loggen")
+    LOG_REOPENED = "log.reopened", _("Åpnet loggen igjen")
+    LOG_CONTENT_DELETED = "log.content_deleted", _("Slettet innholdet i loggen")
+    LOG_SHIELDED_FROM_GUARDIANS = "log.shielded_from_guardians", _("Skjermet loggen for de foresatte")
+    LOG_BECAME_INDIVIDUAL_PLAN = "log.became_individual_plan", _("Gjorde loggen om til individuell plan")
+    IP_OWN_GOALS_UPDATED = "ip.own_goals_updated", _("Endret «mine egne mål» i den individuelle planen")
+    IP_DECISION_ADDED = "ip.decision_added", _("La til et vedtak i den individuelle planen")
     # Consent
-    CONSENT_RECORDED = "consent.recorded", "Registrerte samtykke"
-    CONSENT_WITHDRAWN = "consent.withdrawn", "Trakk tilbake samtykket"
-    CONSENT_REQUESTED = "consent.requested", "Ba om samtykke digitalt"
-    CONSENT_APPROVED = "consent.approved", "Ga samtykke digitalt"
-    CONSENT_DECLINED = "consent.declined", "Sa nei til å gi samtykke"
+    CONSENT_RECORDED = "consent.recorded", _("Registrerte samtykke")
+    CONSENT_WITHDRAWN = "consent.withdrawn", _("Trakk tilbake samtykket")
+    CONSENT_REQUESTED = "consent.requested", _("Ba om samtykke digitalt")
+    CONSENT_APPROVED = "consent.approved", _("Ga samtykke digitalt")
+    CONSENT_DECLINED = "consent.declined", _("Sa nei til å gi samtykke")
     # Who works in the log
-    PARTICIPANT_ADDED = "participant.added", "La til deltaker"
-    PARTICIPANT_REMOVED = "participant.removed", "Fjernet deltaker"
+    PARTICIPANT_ADDED = "participant.added", _("La til deltaker")
+    PARTICIPANT_REMOVED = "participant.removed", _("Fjernet deltaker")
     PARTICIPANT_LOST_ACCESS = (
         "participant.lost_access",
-        "Deltaker mistet tilgang fordi samtykket ikke lenger gjelder tjenesten",
+        _("Deltaker mistet tilgang fordi samtykket ikke lenger gjelder tjenesten"),
     )
     # Issue 15 §4: the family approves each new participant.
-    PARTICIPANT_APPROVAL_REQUESTED = "participant.approval_requested", "Ba de foresatte godkjenne ny deltaker"
-    PARTICIPANT_APPROVED = "participant.approved", "Godkjente ny deltaker"
-    PARTICIPANT_DECLINED = "participant.declined", "Sa nei til ny deltaker"
-    PARTICIPANT_APPROVED_ON_PAPER = "participant.approved_on_paper", "Registrerte godkjenning av ny deltaker på papir"
-    PARTICIPANT_FAMILY_TOLD = "participant.family_told", "Ga de foresatte beskjed om ny deltaker"
-    HANDOVER_PROPOSED = "handover.proposed", "Foreslo ny stafettholder"
-    HANDOVER_ACCEPTED = "handover.accepted", "Sa ja til å bli ny stafettholder"
-    HANDOVER_DECLINED = "handover.declined", "Sa nei til å bli ny stafettholder"
-    HANDOVER_WITHDRAWN = "handover.withdrawn", "Forslaget om ny stafettholder ble trukket tilbake"
-    FORMER_HOLDER_ENDED = "former_holder.ended", "Tok bort lesetilgangen til en tidligere stafettholder"
+    PARTICIPANT_APPROVAL_REQUESTED = "participant.approval_requested", _("Ba de foresatte godkjenne ny deltaker")
+    PARTICIPANT_APPROVED = "participant.approved", _("Godkjente ny deltaker")
+    PARTICIPANT_DECLINED = "participant.declined", _("Sa nei til ny deltaker")
+    PARTICIPANT_APPROVED_ON_PAPER = (
+        "participant.approved_on_paper",
+        _("Registrerte godkjenning av ny deltaker på papir"),
+    )
+    PARTICIPANT_FAMILY_TOLD = "participant.family_told", _("Ga de foresatte beskjed om ny deltaker")
+    HANDOVER_PROPOSED = "handover.proposed", _("Foreslo ny stafettholder")
+    HANDOVER_ACCEPTED = "handover.accepted", _("Sa ja til å bli ny stafettholder")
+    HANDOVER_DECLINED = "handover.declined", _("Sa nei til å bli ny stafettholder")
+    HANDOVER_WITHDRAWN = "handover.withdrawn", _("Forslaget om ny stafettholder ble trukket tilbake")
+    FORMER_HOLDER_ENDED = "former_holder.ended", _("Tok bort lesetilgangen til en tidligere stafettholder")
     # Issue 15 §7: families without BankID
-    ASSISTED_REGISTERED = "assisted.registered", "Registrerte at en foresatt er med uten elektronisk ID"
-    ASSISTED_PHONE_VERIFIED = "assisted.phone_verified", "Kontrollerte mobilnummeret til en foresatt ansikt til ansikt"
-    ASSISTED_ENDED = "assisted.ended", "Avsluttet ordningen for en foresatt uten elektronisk ID"
-    ASSISTED_PRINTED = "assisted.printed", "Skrev ut loggen til en foresatt uten elektronisk ID"
-    ASSISTED_CODE_SENT = "assisted.code_sent", "Sendte engangskode på SMS til en foresatt"
-    ASSISTED_CODE_USED = "assisted.code_used", "Åpnet loggen med engangskode"
-    ASSISTED_CODE_REFUSED = "assisted.code_refused", "Fikk ikke åpne loggen med engangskoden"
+    ASSISTED_REGISTERED = "assisted.registered", _("Registrerte at en foresatt er med uten elektronisk ID")
+    ASSISTED_PHONE_VERIFIED = (
+        "assisted.phone_verified",
+        _("Kontrollerte mobilnummeret til en foresatt ansikt til ansikt"),
+    )
+    ASSISTED_ENDED = "assisted.ended", _("Avsluttet ordningen for en foresatt uten elektronisk ID")
+    ASSISTED_PRINTED = "assisted.printed", _("Skrev ut loggen til en foresatt uten elektronisk ID")
+    ASSISTED_CODE_SENT = "assisted.code_sent", _("Sendte engangskode på SMS til en foresatt")
+    ASSISTED_CODE_USED = "assisted.code_used", _("Åpnet loggen med engangskode")
+    ASSISTED_CODE_REFUSED = "assisted.code_refused", _("Fikk ikke åpne loggen med engangskoden")
     # The plan
-    GOAL_ADDED = "goal.added", "La til mål"
-    GOAL_CHANGED = "goal.changed", "Endret mål"
-    MEASURE_ADDED = "measure.added", "La til tiltak"
-    MEASURE_CHANGED = "measure.changed", "Endret tiltak"
-    MEASURE_EVALUATED = "measure.evaluated", "Evaluerte tiltak"
-    MEETING_SCHEDULED = "meeting.scheduled", "Kalte inn til møte"
-    MEETING_MINUTES_WRITTEN = "meeting.minutes_written", "Skrev referat"
-    MEETING_CHANGED = "meeting.changed", "Endret eller flyttet et møte"
-    MEETING_CANCELLED = "meeting.cancelled", "Avlyste et møte"
-    MEASURE_EVALUATION_DATES_SET = "measure.evaluation_dates_set", "Satte evalueringsdatoen for tiltak til møtedatoen"
-    MESSAGE_POSTED = "message.posted", "Skrev melding"
-    COMMENT_POSTED = "comment.posted", "Kommenterte tiltak"
+    GOAL_ADDED = "goal.added", _("La til mål")
+    GOAL_CHANGED = "goal.changed", _("Endret mål")
+    MEASURE_ADDED = "measure.added", _("La til tiltak")
+    MEASURE_CHANGED = "measure.changed", _("Endret tiltak")
+    MEASURE_EVALUATED = "measure.evaluated", _("Evaluerte tiltak")
+    MEETING_SCHEDULED = "meeting.scheduled", _("Kalte inn til møte")
+    MEETING_MINUTES_WRITTEN = "meeting.minutes_written", _("Skrev referat")
+    MEETING_CHANGED = "meeting.changed", _("Endret eller flyttet et møte")
+    MEETING_CANCELLED = "meeting.cancelled", _("Avlyste et møte")
+    MEASURE_EVALUATION_DATES_SET = (
+        "measure.evaluation_dates_set",
+        _("Satte evalueringsdatoen for tiltak til møtedatoen"),
+    )
+    MESSAGE_POSTED = "message.posted", _("Skrev melding")
+    COMMENT_POSTED = "comment.posted", _("Kommenterte tiltak")
     # Moving to a new school
-    TRANSITION_STARTED = "transition.started", "Startet overgangen til ny skole"
-    TRANSITION_SCHOOL_NOTIFIED = "transition.school_notified", "Varslet den nye skolen"
-    TRANSITION_CONTACT_TEACHER_ADDED = "transition.contact_teacher_added", "La til kontaktlærer"
+    TRANSITION_STARTED = "transition.started", _("Startet overgangen til ny skole")
+    TRANSITION_SCHOOL_NOTIFIED = "transition.school_notified", _("Varslet den nye skolen")
+    TRANSITION_CONTACT_TEACHER_ADDED = "transition.contact_teacher_added", _("La til kontaktlærer")
     # The BTI guide
-    GUIDE_STARTED = "guide.started", "Startet et nivå i BTI-veilederen"
-    GUIDE_DECISION = "guide.decision", "Registrerte en beslutning i BTI-veilederen"
-    GUIDE_TIMELINE_CHANGED = "guide.timeline_changed", "Registrerte datoer for barneverntjenestens frister"
-    GUIDE_FACTORS_CHANGED = "guide.factors_changed", "Skrev analysen av opprettholdende faktorer"
-    GUIDE_STEP_CHANGED = "guide.step_changed", "Endret teksten i et steg i BTI-veilederen"
+    GUIDE_STARTED = "guide.started", _("Startet et nivå i BTI-veilederen")
+    GUIDE_DECISION = "guide.decision", _("Registrerte en beslutning i BTI-veilederen")
+    GUIDE_TIMELINE_CHANGED = "guide.timeline_changed", _("Registrerte datoer for barneverntjenestens frister")
+    GUIDE_FACTORS_CHANGED = "guide.factors_changed", _("Skrev analysen av opprettholdende faktorer")
+    GUIDE_STEP_CHANGED = "guide.step_changed", _("Endret teksten i et steg i BTI-veilederen")
     # Level 0: the undring (the trail never holds what a note says)
-    NOTE_CREATED = "undring.created", "Skrev en ny undring"
-    NOTE_CHANGED = "undring.changed", "Endret en undring"
-    NOTE_TALK_RECORDED = "undring.talk_recorded", "Skrev ned undringssamtalen"
-    NOTE_CLARIFIED = "undring.clarified", "Beskrev bekymringen i en undring"
-    NOTE_CLOSED = "undring.closed", "Avsluttet en undring"
-    DISCUSSION_RECORDED = "discussion.recorded", "Registrerte en anonym drøfting med ressursteamet"
+    NOTE_CREATED = "undring.created", _("Skrev en ny undring")
+    NOTE_CHANGED = "undring.changed", _("Endret en undring")
+    NOTE_TALK_RECORDED = "undring.talk_recorded", _("Skrev ned undringssamtalen")
+    NOTE_CLARIFIED = "undring.clarified", _("Beskrev bekymringen i en undring")
+    NOTE_CLOSED = "undring.closed", _("Avsluttet en undring")
+    DISCUSSION_RECORDED = "discussion.recorded", _("Registrerte en anonym drøfting med ressursteamet")
     # Families ask for a log (seeds/001 §1); the request is not a log
-    LOG_REQUEST_CREATED = "log_request.created", "Ba et tjenestested vurdere stafettlogg"
-    LOG_REQUEST_VIEWED = "log_request.viewed", "Leste en forespørsel om stafettlogg"
-    LOG_REQUEST_ANSWERED = "log_request.answered", "Svarte på en forespørsel om stafettlogg"
+    LOG_REQUEST_CREATED = "log_request.created", _("Ba et tjenestested vurdere stafettlogg")
+    LOG_REQUEST_VIEWED = "log_request.viewed", _("Leste en forespørsel om stafettlogg")
+    LOG_REQUEST_ANSWERED = "log_request.answered", _("Svarte på en forespørsel om stafettlogg")
     # Templates
-    TEMPLATE_CHANGED = "template.changed", "Endret en mal for logger"
+    TEMPLATE_CHANGED = "template.changed", _("Endret en mal for logger")
     # People, staff lists and guardians
-    PERSON_REGISTERED = "person.registered", "Registrerte en person"
-    GUARDIAN_ADDED = "guardian.added", "Registrerte en foresatt"
-    GUARDIAN_REMOVED = "guardian.removed", "Fjernet en foresatt"
-    GUARDIAN_LINKED_TO_LOG = "guardian.linked", "En ny foresatt ble registrert for barnet"
-    STAFF_ADDED = "staff.added", "La til en ansatt"
-    STAFF_ENDED = "staff.ended", "Tok en ansatt av ansattlisten"
+    PERSON_REGISTERED = "person.registered", _("Registrerte en person")
+    GUARDIAN_ADDED = "guardian.added", _("Registrerte en foresatt")
+    GUARDIAN_REMOVED = "guardian.removed", _("Fjernet en foresatt")
+    GUARDIAN_LINKED_TO_LOG = "guardian.linked", _("En ny foresatt ble registrert for barnet")
+    STAFF_ADDED = "staff.added", _("La til en ansatt")
+    STAFF_ENDED = "staff.ended", _("Tok en ansatt av ansattlisten")
+    LANGUAGE_CHOSEN = "person.language", _("Valgte språk")
     # Municipalities and units (the admin)
-    MUNICIPALITY_CREATED = "municipality.created", "Opprettet en kommune"
-    MUNICIPALITY_CHANGED = "municipality.changed", "Endret en kommune"
-    MUNICIPALITY_DELETED = "municipality.deleted", "Slettet en kommune"
-    UNIT_CREATED = "unit.created", "Opprettet et tjenestested"
-    UNIT_CHANGED = "unit.changed", "Endret et tjenestested"
-    UNIT_DELETED = "unit.deleted", "Slettet et tjenestested"
+    MUNICIPALITY_CREATED = "municipality.created", _("Opprettet en kommune")
+    MUNICIPALITY_CHANGED = "municipality.changed", _("Endret en kommune")
+    MUNICIPALITY_DELETED = "municipality.deleted", _("Slettet en kommune")
+    UNIT_CREATED = "unit.created", _("Opprettet et tjenestested")
+    UNIT_CHANGED = "unit.changed", _("Endret et tjenestested")
+    UNIT_DELETED = "unit.deleted", _("Slettet et tjenestested")
     # Operations (management commands)
-    FIELD_KEY_ROTATED = "field_key.rotated", "Krypterte fødselsnumrene på nytt med den nyeste nøkkelen"
+    FIELD_KEY_ROTATED = "field_key.rotated", _("Krypterte fødselsnumrene på nytt med den nyeste nøkkelen")
     # Signing in
-    LOGIN = "login", "Logget inn"
-    LOGOUT = "logout", "Logget ut"
-    LOGIN_REFUSED = "login.refused", "Fikk ikke logge inn"
+    LOGIN = "login", _("Logget inn")
+    LOGOUT = "logout", _("Logget ut")
+    LOGIN_REFUSED = "login.refused", _("Fikk ikke logge inn")
     # Too many tries in a short time (audit/ratelimit.py)
-    RATE_LIMITED = "rate_limited", "Ble stanset etter for mange forsøk på kort tid"
+    RATE_LIMITED = "rate_limited", _("Ble stanset etter for mange forsøk på kort tid")
     # Calendar feeds (issue 11 §4, followup/calendar_feed.py): one row per fetch, not per log
-    CALENDAR_FEED_CREATED = "calendar_feed.created", "Lagde en kalenderadresse"
-    CALENDAR_FEED_REVOKED = "calendar_feed.revoked", "Trakk tilbake en kalenderadresse"
-    CALENDAR_FEED_READ = "calendar_feed.read", "Kalenderen hentet møter og frister"
+    CALENDAR_FEED_CREATED = "calendar_feed.created", _("Lagde en kalenderadresse")
+    CALENDAR_FEED_REVOKED = "calendar_feed.revoked", _("Trakk tilbake en kalenderadresse")
+    CALENDAR_FEED_READ = "calendar_feed.read", _("Kalenderen hentet møter og frister")
     # The API (issue 11): keys, registered systems, and every call
-    API_TOKEN_CREATED = "api.token_created", "Lagde en personlig API-nøkkel"
-    API_TOKEN_REVOKED = "api.token_revoked", "Trakk tilbake en personlig API-nøkkel"
-    SYSTEM_CLIENT_REGISTERED = "api.system_registered", "Registrerte et system som bruker API-et"
-    SYSTEM_CLIENT_REVOKED = "api.system_revoked", "Trakk tilbake et systems tilgang til API-et"
-    API_CALLED = "api.called", "Brukte API-et"
+    API_TOKEN_CREATED = "api.token_created", _("Lagde en personlig API-nøkkel")
+    API_TOKEN_REVOKED = "api.token_revoked", _("Trakk tilbake en personlig API-nøkkel")
+    SYSTEM_CLIENT_REGISTERED = "api.system_registered", _("Registrerte et system som bruker API-et")
+    SYSTEM_CLIENT_REVOKED = "api.system_revoked", _("Trakk tilbake et systems tilgang til API-et")
+    API_CALLED = "api.called", _("Brukte API-et")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -169,28 +180,28 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 class AuditEvent(models.Model):
     # Set before the insert (not auto_now_add, which stamps during it): the hash covers it.
-    at = models.DateTimeField("tidspunkt", default=timezone.now, editable=False, db_index=True)
-    actor_code = models.UUIDField("utført av (kode)", null=True)
+    at = models.DateTimeField(_("tidspunkt"), default=timezone.now, editable=False, db_index=True)
+    actor_code = models.UUIDField(_("utført av (kode)"), null=True)
     # The actor's name at the time: names change and persons get deleted.
-    actor_name = models.CharField("utført av", max_length=210)
-    action = models.CharField("handling", max_length=60, db_index=True)
-    object_type = models.CharField("objekttype", max_length=60)
-    object_code = models.CharField("objekt", max_length=64, db_index=True)
+    actor_name = models.CharField(_("utført av"), max_length=210)
+    action = models.CharField(_("handling"), max_length=60, db_index=True)
+    object_type = models.CharField(_("objekttype"), max_length=60)
+    object_code = models.CharField(_("objekt"), max_length=64, db_index=True)
     # Lets later issues find all events about one log, whatever the object.
-    scope_code = models.UUIDField("gjelder", null=True, db_index=True, default=None)
-    ip = models.GenericIPAddressField("IP-adresse", null=True)
-    details = models.JSONField("detaljer", default=dict)
+    scope_code = models.UUIDField(_("gjelder"), null=True, db_index=True, default=None)
+    ip = models.GenericIPAddressField(_("IP-adresse"), null=True)
+    details = models.JSONField(_("detaljer"), default=dict)
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The hash chain (chain.py): place in the chain, the previous row's hash, this row's hash.
-    seq = models.BigIntegerField("nummer i kjeden", unique=True, editable=False)
-    prev_hash = models.CharField("forrige hash", max_length=64, editable=False)
-    hash = models.CharField("hash", max_length=64, editable=False)
+    seq = models.BigIntegerField(_("nummer i kjeden"), unique=True, editable=False)
+    prev_hash = models.CharField(_("forrige hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "revisjonshendelse"
-        verbose_name_plural = "revisjonslogg"
+        verbose_name = _("revisjonshendelse")
+        verbose_name_plural = _("revisjonslogg")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:

@@ -12,10 +12,12 @@ from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOper
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 READABLE_CHARSETS = {None, "utf-8", "utf8"}
-UNREADABLE_CHARSET = "Skjemaet kom i en tegnkoding vi ikke kan lese. Last siden på nytt og prøv igjen."
+UNREADABLE_CHARSET = gettext_lazy("Skjemaet kom i en tegnkoding vi ikke kan lese. Last siden på nytt og prøv igjen.")
 
 
 def refuse(request: HttpRequest, reason: str) -> HttpResponse:
@@ -30,11 +32,11 @@ class UnreadableBodyMiddleware:
         if request.method in ("POST", "PUT", "PATCH") and request.content_type in FORM_TYPES:
             charset = ((request.content_params or {}).get("charset") or "").lower() or None
             if charset not in READABLE_CHARSETS:
-                return refuse(request, UNREADABLE_CHARSET)
+                return refuse(request, str(UNREADABLE_CHARSET))
             try:
                 request.POST  # noqa: B018 — parse once, here, where a failure can be answered
             except (RequestDataTooBig, TooManyFieldsSent):
-                return refuse(request, "Skjemaet er for stort. Send mindre om gangen.")
+                return refuse(request, _("Skjemaet er for stort. Send mindre om gangen."))
             except (UnicodeDecodeError, ValueError, MultiPartParserError, BadRequest, SuspiciousOperation):
-                return refuse(request, "Vi kunne ikke lese skjemaet. Last siden på nytt og prøv igjen.")
+                return refuse(request, _("Vi kunne ikke lese skjemaet. Last siden på nytt og prøv igjen."))
         return self.get_response(request)

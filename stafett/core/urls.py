@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stafett.core import views
+from stafett.core import views, views_language
 
 app_name = "core"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("helse/", views.health, name="health"),
     path("helse/full/", views.health_full, name="health_full"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
+    path("sprak/", views_language.set_language, name="language"),
 ]

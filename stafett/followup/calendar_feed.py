@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar
 
 from stafett.access import readable_logs
@@ -100,7 +101,7 @@ def calendar_for(logs: list[RelayLog]) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", "Stafett – møter og frister")
+    calendar.add("x-wr-calname", _("Stafett – møter og frister"))
     by_id = {log.id: log for log in logs}
     links = {log.id: settings.SITE_URL.rstrip("/") + reverse("logs:detail", args=[log.code]) for log in logs}
     since = timezone.now() - PAST_MEETINGS

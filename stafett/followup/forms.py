@@ -1,16 +1,22 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stafett.followup.notification_choices import Choices
 from stafett.lib.forms import BoundedForm
 from stafett.logs.models import Participant
 from stafett.notify.models import Preferences
 
-KINDS = (("new_message", "Ny melding"), ("calendar", "Nytt møte i kalenderen"), ("comment", "Ny kommentar"))
+KINDS = (
+    ("new_message", gettext_lazy("Ny melding")),
+    ("calendar", gettext_lazy("Nytt møte i kalenderen")),
+    ("comment", gettext_lazy("Ny kommentar")),
+)
 
 
 class PreferencesForm(BoundedForm):
-    by_email = forms.BooleanField(label="På e-post", required=False)
-    by_sms = forms.BooleanField(label="På SMS", required=False)
+    by_email = forms.BooleanField(label=gettext_lazy("På e-post"), required=False)
+    by_sms = forms.BooleanField(label=gettext_lazy("På SMS"), required=False)
 
     def __init__(
         self, *args: object, person_email: str, person_phone: str, participations: list[Participant], **kwargs: object
@@ -18,11 +24,15 @@ class PreferencesForm(BoundedForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.email, self.phone = person_email, person_phone
         self.fields["by_email"].help_text = (
-            f"Til {person_email}" if person_email else "Vi har ingen e-postadresse til deg."
+            _("Til %(address)s") % {"address": person_email}
+            if person_email
+            else _("Vi har ingen e-postadresse til deg.")
         )
-        self.fields["by_sms"].help_text = (
-            f"Til {person_phone}" if person_phone else "Vi har ikke mobilnummeret ditt."
-        ) + " Velger du ingen av delene, sender vi SMS hvis vi har nummeret ditt."
+        sms_to = (
+            _("Til %(address)s") % {"address": person_phone} if person_phone else _("Vi har ikke mobilnummeret ditt.")
+        )
+        either = _("Velger du ingen av delene, sender vi SMS hvis vi har nummeret ditt.")
+        self.fields["by_sms"].help_text = f"{sms_to} {either}"
         self.participations = participations
         for name, label in KINDS:
             self.fields[f"general_{name}"] = forms.BooleanField(label=label, required=False)
@@ -33,7 +43,7 @@ class PreferencesForm(BoundedForm):
     @classmethod
     def initial_from(cls, prefs: Preferences, participations: list[Participant]) -> dict[str, bool]:
         initial = {"by_email": prefs.by_email, "by_sms": prefs.by_sms}
-        for name, _ in KINDS:
+        for name, _label in KINDS:
             initial[f"general_{name}"] = getattr(prefs, name)
         for p in participations:
             initial.update(
@@ -48,9 +58,9 @@ class PreferencesForm(BoundedForm):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("by_email") and not self.email:
-            self.add_error("by_email", "Vi har ingen e-postadresse til deg. Be tjenestestedet registrere den.")
+            self.add_error("by_email", _("Vi har ingen e-postadresse til deg. Be tjenestestedet registrere den."))
         if data.get("by_sms") and not self.phone:
-            self.add_error("by_sms", "Vi har ikke mobilnummeret ditt. Be tjenestestedet registrere det.")
+            self.add_error("by_sms", _("Vi har ikke mobilnummeret ditt. Be tjenestestedet registrere det."))
         return data
 
     def general(self) -> Choices:

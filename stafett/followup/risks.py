@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett.lib.months import add_months
 from stafett.logs.actions import CONSENT_WARNING_DAYS
@@ -82,21 +83,24 @@ class FollowUp:
         """What puts follow-up at risk, in plain Norwegian."""
         flags: list[Flag] = []
         if self.overdue_evaluations:
-            flags.append(Flag("evaluering", f"Evaluering forsinket ({self.overdue_evaluations} tiltak)"))
+            flags.append(Flag("evaluering", _("Evaluering forsinket (%(n)s tiltak)") % {"n": self.overdue_evaluations}))
         if self.consent_until is None or self.consent_until < today:
-            flags.append(Flag("samtykke_utlopt", "Samtykket er ikke gyldig"))
+            flags.append(Flag("samtykke_utlopt", _("Samtykket er ikke gyldig")))
         elif self.consent_until <= today + timedelta(days=CONSENT_WARNING_DAYS):
-            flags.append(Flag("samtykke", f"Samtykket går ut {self.consent_until:%d.%m.%Y}"))
+            flags.append(Flag("samtykke", _("Samtykket går ut %(date)s") % {"date": f"{self.consent_until:%d.%m.%Y}"}))
         if self.handover_pending:
-            flags.append(Flag("overforing", "Ny stafettholder har ikke svart"))
+            flags.append(Flag("overforing", _("Ny stafettholder har ikke svart")))
         if not self.holder_present:
-            flags.append(Flag("holder_sluttet", "Stafettholderen er ikke lenger ansatt her"))
+            flags.append(Flag("holder_sluttet", _("Stafettholderen er ikke lenger ansatt her")))
         # Calendar months since the last meeting held; one planned ahead is said, it does not
         # hide the gap (issue 14 §3, the same rule as the reminder in logs/reminders.py).
         since = timezone.localtime(self.last_meeting or self.log.created_at).date()
         if add_months(since, no_meeting_months) <= today:
-            planned = " (et møte er avtalt)" if self.next_meeting is not None else ""
-            flags.append(Flag("ingen_mote", f"Ingen møter på over {no_meeting_months} måneder{planned}"))
+            if self.next_meeting is not None:
+                text = _("Ingen møter på over %(months)s måneder (et møte er avtalt)")
+            else:
+                text = _("Ingen møter på over %(months)s måneder")
+            flags.append(Flag("ingen_mote", text % {"months": no_meeting_months}))
         return flags
 
 
@@ -105,10 +109,12 @@ ANNOTATIONS = [f for f in FollowUp.__dataclass_fields__ if f != "log"]
 
 def orphan_flag(count: int) -> Flag:
     """Measures whose responsible person has left the log (logs/orphans.py, derived from access)."""
-    return Flag("ny_ansvarlig", f"Trenger ny ansvarlig ({count} tiltak)")
+    return Flag("ny_ansvarlig", _("Trenger ny ansvarlig (%(n)s tiltak)") % {"n": count})
 
 
 def stand_in_flag(count: int) -> Flag:
     """Measures whose responsible person cannot be reached: the holder gets their reminders
     (issue 14 §1, logs/reminders.py)."""
-    return Flag("ansvarlig_nas_ikke", f"Den ansvarlige kan ikke nås – du får påminnelsene ({count} tiltak)")
+    return Flag(
+        "ansvarlig_nas_ikke", _("Den ansvarlige kan ikke nås – du får påminnelsene (%(n)s tiltak)") % {"n": count}
+    )

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.access import PersonRequest, public, signed_in
@@ -30,11 +31,11 @@ def revoke_calendar_feed(request: PersonRequest) -> HttpResponse:
     """A confirmation page (works without JavaScript), then the address stops working."""
     feed = active_feed(request.user)
     if feed is None:
-        messages.info(request, "Du har ingen kalenderadresse å trekke tilbake.")
+        messages.info(request, _("Du har ingen kalenderadresse å trekke tilbake."))
         return redirect("followup:calendar_feed_page")
     if request.method == "POST":
         revoke_feed(actor=request.user, feed=feed)
-        messages.success(request, "Kalenderadressen er trukket tilbake. Kalenderen din får ikke lenger nye møter.")
+        messages.success(request, _("Kalenderadressen er trukket tilbake. Kalenderen din får ikke lenger nye møter."))
         return redirect("followup:calendar_feed_page")
     return render(request, "followup/calendar_feed_revoke.html", {"feed": feed})
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from stafett.access import PersonRequest, signed_in
@@ -36,7 +37,7 @@ def my_notifications(request: PersonRequest) -> HttpResponse:
             general=form.general(),
             per_log=form.per_log(),
         )
-        messages.success(request, "Varslene dine er lagret.")
+        messages.success(request, _("Varslene dine er lagret."))
         here = reverse("followup:notifications")
         return redirect(f"{here}?{PAGE_PARAMETER}={page.number}" if page.number > 1 else here)
     return render(

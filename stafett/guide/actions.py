@@ -12,6 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -107,10 +108,15 @@ def start_level(*, actor: Person, log: RelayLog, level: str) -> GuidePosition:
     access.require(actor, Action.EDIT_PLAN, log)
     service = guide_service_for(log.unit.service_type)
     if service is None:
-        raise ValidationError("Veilederen har ingen steg for denne tjenesten.")
+        raise ValidationError(_("Veilederen har ingen steg for denne tjenesten."))
     if level not in startable_levels(log):
         raise ValidationError(
-            {"level": f"Nivå {level} kan ikke startes nå. Loggen er på nivå {log.level}, og hvert nivå følges én gang."}
+            {
+                "level": _(
+                    "Nivå %(level)s kan ikke startes nå. Loggen er på nivå %(current)s, og hvert nivå følges én gang."
+                )
+                % {"level": level, "current": log.level}
+            }
         )
     return _open(actor, log, service, level)
 
@@ -135,7 +141,7 @@ def _neighbour(service: str, level: str, direction: int) -> str | None:
 def _next_step(position: GuidePosition) -> int:
     last = GuideStep.objects.filter(service=position.service, level=position.level).order_by("-number").first()
     if last is None:
-        raise ValidationError("Veilederen mangler steg for dette nivået.")
+        raise ValidationError(_("Veilederen mangler steg for dette nivået."))
     if position.step < last.number:
         return position.step + 1
     # After the last step a new round starts with the measures again (data file: repeat_from).
@@ -159,14 +165,16 @@ def decide(
     log = position.log
     access.require(actor, Action.EDIT_PLAN, log)
     if decision not in DecisionKind.values:
-        raise ValidationError({"decision": "Velg en beslutning."})
+        raise ValidationError({"decision": _("Velg en beslutning.")})
     if position.ended_at is not None:
-        raise ValidationError("Dette nivået er avsluttet i veilederen.")
+        raise ValidationError(_("Dette nivået er avsluttet i veilederen."))
     target = None
     if decision in (DecisionKind.UP, DecisionKind.DOWN):
         target = _neighbour(position.service, position.level, 1 if decision == DecisionKind.UP else -1)
         if target is None and decision == DecisionKind.DOWN:
-            raise ValidationError({"decision": "Det finnes ikke noe lavere nivå. Velg «Stopp» for å avslutte nivået."})
+            raise ValidationError(
+                {"decision": _("Det finnes ikke noe lavere nivå. Velg «Stopp» for å avslutte nivået.")}
+            )
     row = GuideDecision(
         log=log,
         position=position,
@@ -207,14 +215,14 @@ def decide(
 def save_timeline(*, actor: Person, log: RelayLog, version: int, values: dict[str, object]) -> GuideTimeline:
     """The dates child welfare's deadlines are counted from (seeds/004 nivå 3.0–3.1)."""
     access.require(actor, Action.CHILD_WELFARE_DATES, log)
-    timeline, _ = GuideTimeline.objects.get_or_create(log=log)
+    timeline, _created = GuideTimeline.objects.get_or_create(log=log)
     changed = [f for f in TIMELINE_FIELDS if f in values and getattr(timeline, f) != values[f]]
     for f in changed:
         setattr(timeline, f, values[f])
     today = timezone.localdate()
     future = [f for f in TIMELINE_FIELDS if isinstance(getattr(timeline, f), date) and getattr(timeline, f) > today]
     if future:
-        raise ValidationError({f: "Datoen kan ikke være fram i tid." for f in future})
+        raise ValidationError({f: _("Datoen kan ikke være fram i tid.") for f in future})
     save_versioned(timeline, version, changed)
     _audit(actor, log, AuditAction.GUIDE_TIMELINE_CHANGED, timeline, felt=changed)
     return timeline
@@ -230,7 +238,7 @@ def save_maintaining_factors(
     """The holder writes the log's analysis of maintaining factors (seeds/004), usually after the
     stafettlogg meeting where it was discussed. Readers of the log see it; only the holder writes."""
     access.require(actor, Action.EDIT_PLAN, log)
-    factors, _ = MaintainingFactors.objects.get_or_create(log=log)
+    factors, _created = MaintainingFactors.objects.get_or_create(log=log)
     changed = [f for f in FACTOR_FIELDS if f in values and getattr(factors, f) != values[f].strip()]
     for f in changed:
         setattr(factors, f, values[f].strip())

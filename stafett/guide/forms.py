@@ -1,6 +1,8 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from stafett.guide.models import NOTE_LENGTH, DecisionKind, GuideStep, GuideTimeline, MaintainingFactors
 from stafett.guide.source import guide, level_label
@@ -20,7 +22,7 @@ class StepForm(BoundedModelForm):  # type: ignore[type-arg]
 
 
 class StartForm(BoundedForm):
-    level = forms.ChoiceField(label="Nivå")
+    level = forms.ChoiceField(label=_("Nivå"))
 
     def __init__(self, *args: object, levels: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -29,18 +31,18 @@ class StartForm(BoundedForm):
 
 class DecisionForm(BoundedForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label="Beslutning", choices=DecisionKind.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("Beslutning"), choices=DecisionKind.choices, widget=forms.RadioSelect)
     keep_level = forms.BooleanField(
-        label="Fortsett også på dette nivået (parallelt)",
+        label=_("Fortsett også på dette nivået (parallelt)"),
         required=False,
-        help_text="Gjelder når du går opp eller ned ett nivå.",
+        help_text=_("Gjelder når du går opp eller ned ett nivå."),
     )
     note = forms.CharField(
-        label="Kommentar",
+        label=_("Kommentar"),
         required=False,
         max_length=NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kort: hva ble bestemt, og hvem var med på beslutningen?",
+        help_text=_("Kort: hva ble bestemt, og hvem var med på beslutningen?"),
     )
 
 
@@ -98,4 +100,4 @@ class MaintainingFactorsForm(BoundedModelForm):  # type: ignore[type-arg]
 def prompt_text(prompts: list[str]) -> str:
     if all(p.endswith("?") for p in prompts):
         return " ".join(prompts)
-    return "Tenk på: " + "; ".join(p[:1].lower() + p[1:] for p in prompts) + "."
+    return gettext("Tenk på: %(prompts)s.") % {"prompts": "; ".join(p[:1].lower() + p[1:] for p in prompts)}

@@ -15,6 +15,7 @@ from pathlib import Path
 from django import forms
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett.archive.pdf import html_to_pdf
 from stafett.guide.source import ToolboxEntry
@@ -144,7 +145,9 @@ def build_paper(tool: ToolboxEntry, person: Person) -> Paper:
         groups.append(PaperGroup(g.heading, g.help, tuple(items), g.statements))
     rest = [name for name in fields if name not in placed and not fields[name].widget.is_hidden]
     if rest:
-        groups.append(PaperGroup("Andre opplysninger", "", tuple(_item(n, fields[n], printable, ages) for n in rest)))
+        groups.append(
+            PaperGroup(_("Andre opplysninger"), "", tuple(_item(n, fields[n], printable, ages) for n in rest))
+        )
     sections = tool.content.sections
     return Paper(
         heading=printable.heading,

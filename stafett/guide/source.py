@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from stafett.guide.toolbox import ToolContent, load_tools
 from stafett.people.models import ServiceType
 
@@ -101,7 +103,7 @@ def level_sort_key(level: str) -> tuple[int, ...]:
 
 
 def level_label(level: str) -> str:
-    return f"Nivå {level}"
+    return _("Nivå %(level)s") % {"level": level}
 
 
 def guide_service_for(service_type: str) -> str | None:

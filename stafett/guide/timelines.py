@@ -11,6 +11,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+
 from stafett.guide.models import GuideTimeline
 
 REPORTER_WEEKS = 3
@@ -46,13 +48,15 @@ class Deadline:
     def state(self) -> str:
         """In plain Norwegian, for the log page."""
         if self.done_on is not None:
-            late = " – etter fristen" if self.done_on > self.due else ""
-            return f"gjort {self.done_on:%d.%m.%Y}{late}"
+            done_on = f"{self.done_on:%d.%m.%Y}"
+            if self.done_on > self.due:
+                return _("gjort %(date)s – etter fristen") % {"date": done_on}
+            return _("gjort %(date)s") % {"date": done_on}
         if self.overdue:
-            return f"fristen gikk ut for {-self.days_left} dager siden"
+            return _("fristen gikk ut for %(days)s dager siden") % {"days": -self.days_left}
         if self.days_left == 0:
-            return "fristen er i dag"
-        return f"om {self.days_left} dager"
+            return _("fristen er i dag")
+        return _("om %(days)s dager") % {"days": self.days_left}
 
 
 def deadlines(timeline: GuideTimeline | None, today: date) -> list[Deadline]:
@@ -64,8 +68,8 @@ def deadlines(timeline: GuideTimeline | None, today: date) -> list[Deadline]:
         if timeline.public_reporter:
             found.append(
                 Deadline(
-                    "Svar til offentlig melder",
-                    "Offentlig melder har krav på informasjon innen tre uker etter at meldingen kom inn.",
+                    _("Svar til offentlig melder"),
+                    _("Offentlig melder har krav på informasjon innen tre uker etter at meldingen kom inn."),
                     received + timedelta(weeks=REPORTER_WEEKS),
                     timeline.reporter_informed_on,
                     today,
@@ -73,14 +77,20 @@ def deadlines(timeline: GuideTimeline | None, today: date) -> list[Deadline]:
             )
         months = INVESTIGATION_EXTENDED_MONTHS if timeline.investigation_extended else INVESTIGATION_MONTHS
         rule = (
-            "Undersøkelsen skal være ferdig innen seks måneder (fristen er forlenget)."
+            _("Undersøkelsen skal være ferdig innen seks måneder (fristen er forlenget).")
             if timeline.investigation_extended
-            else "Undersøkelsen skal være ferdig innen tre måneder. Fristen kan forlenges til seks måneder "
-            "i begrunnede tilfeller."
+            else _(
+                "Undersøkelsen skal være ferdig innen tre måneder. Fristen kan forlenges til seks måneder "
+                "i begrunnede tilfeller."
+            )
         )
         found.append(
             Deadline(
-                "Undersøkelsen ferdig", rule, add_months(received, months), timeline.investigation_concluded_on, today
+                _("Undersøkelsen ferdig"),
+                rule,
+                add_months(received, months),
+                timeline.investigation_concluded_on,
+                today,
             )
         )
     decided = timeline.measures_decided_on
@@ -88,8 +98,8 @@ def deadlines(timeline: GuideTimeline | None, today: date) -> list[Deadline]:
         last = max(decided, timeline.measures_evaluated_on or decided)
         found.append(
             Deadline(
-                "Neste evaluering av hjelpetiltakene",
-                "Hjelpetiltak evalueres minst hver tredje måned.",
+                _("Neste evaluering av hjelpetiltakene"),
+                _("Hjelpetiltak evalueres minst hver tredje måned."),
                 add_months(last, EVALUATION_MONTHS),
                 None,
                 today,

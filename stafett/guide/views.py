@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stafett import access
@@ -28,7 +30,7 @@ from stafett.logs.actions import record_view
 from stafett.logs.models import RelayLog
 
 SECTION = "#veileder"
-DONE = "Beslutningen er registrert."
+DONE = gettext_lazy("Beslutningen er registrert.")
 
 
 def _back_to_log(log: RelayLog) -> str:
@@ -104,7 +106,9 @@ def edit_step(request: PersonRequest, code: str) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, f"Nivå {step.level}, steg {step.number} er lagret.")
+            messages.success(
+                request, _("Nivå %(level)s, steg %(step)s er lagret.") % {"level": step.level, "step": step.number}
+            )
             return redirect(reverse("guide:index") + f"#steg-{step.code}")
     context = {"step": step, "form": form, "service_name": guide().services.get(step.service, step.service)}
     return render(request, "guide/step_form.html", context, status=400 if form.errors else 200)
@@ -123,7 +127,9 @@ def start(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, f"{level_label(form.cleaned_data['level'])} i veilederen er startet.")
+            messages.success(
+                request, _("%(level)s i veilederen er startet.") % {"level": level_label(form.cleaned_data["level"])}
+            )
             return redirect(_back_to_log(log))
     return render(request, "guide/start_error.html", {"log": log, "form": form}, status=400)
 
@@ -160,28 +166,39 @@ def _after_decision(request: PersonRequest, log: RelayLog, result: actions.Decis
         # The level of the log itself changes only in the overview, which asks for consent (seeds/001 §6).
         messages.info(
             request,
-            f"Beslutningen er registrert. Loggen er på nivå {log.level}. For å gå opp til nivå "
-            f"{result.needs_log_level} endrer du nivået her – det krever samtykke for nivå {result.needs_log_level}. "
-            "Start så det nye nivået i veilederen fra loggen.",
+            _(
+                "Beslutningen er registrert. Loggen er på nivå %(current)s. For å gå opp til nivå "
+                "%(needed)s endrer du nivået her – det krever samtykke for nivå %(needed)s. "
+                "Start så det nye nivået i veilederen fra loggen."
+            )
+            % {"current": log.level, "needed": result.needs_log_level},
         )
         return redirect("logs:edit_overview", log_code=log.code)
     if result.to_child_welfare:
-        text = (
+        text = _(
             "Beslutningen er registrert. Nivå 3 i veilederen er barneverntjenestens: "
             "se «Fem trinn fra bekymring til melding» i verktøykassen."
         )
         if log.level < 3:
-            messages.info(request, text + " Vil du endre loggens nivå, gjør du det her (det krever samtykke).")
+            change = _("Vil du endre loggens nivå, gjør du det her (det krever samtykke).")
+            messages.info(request, f"{text} {change}")
             return redirect("logs:edit_overview", log_code=log.code)
         messages.info(request, text)
     elif result.started is not None:
         lower = decision.decision == DecisionKind.DOWN
-        note = " Husk å endre loggens nivå i oversikten hvis loggen skal ned." if lower else ""
-        messages.success(request, f"{DONE} Loggen følger nå {level_label(result.started.level)}.{note}")
+        follows = _("Loggen følger nå %(level)s.") % {"level": level_label(result.started.level)}
+        if lower:
+            follows += " " + _("Husk å endre loggens nivå i oversikten hvis loggen skal ned.")
+        messages.success(request, f"{DONE} {follows}")
     elif position.ended_at is not None:
-        messages.success(request, f"{DONE} {level_label(position.level)} er avsluttet i veilederen.")
+        ended = _("%(level)s er avsluttet i veilederen.") % {"level": level_label(position.level)}
+        messages.success(request, f"{DONE} {ended}")
     else:
-        messages.success(request, f"{DONE} Neste: {level_label(position.level)}, steg {position.step}.")
+        next_step = _("Neste: %(level)s, steg %(step)s.") % {
+            "level": level_label(position.level),
+            "step": position.step,
+        }
+        messages.success(request, f"{DONE} {next_step}")
     return redirect(_back_to_log(log))
 
 
@@ -201,7 +218,7 @@ def timeline(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Datoene er lagret.")
+            messages.success(request, _("Datoene er lagret."))
             return redirect(_back_to_log(log))
     return render(request, "guide/timeline_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)
 
@@ -227,7 +244,7 @@ def factors(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Analysen av opprettholdende faktorer er lagret.")
+            messages.success(request, _("Analysen av opprettholdende faktorer er lagret."))
             return redirect(reverse("logs:detail", kwargs={"log_code": log.code}) + "#opprettholdende-faktorer")
     context = {"log": log, "form": form, "tool": guide().toolbox[FACTORS_SLUG]}
     return render(request, "guide/factors_form.html", context, status=400 if form.errors else 200)

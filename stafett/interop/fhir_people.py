@@ -4,6 +4,7 @@ as in the printout; no address, phone, e-mail, or anyone else's national ID."""
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from fhir.resources.R4B.domainresource import DomainResource
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
@@ -63,7 +64,9 @@ class Refs:
             if person.id in staff and person.id not in self.guardian_ids:
                 found.append(Practitioner.model_validate({"resourceType": "Practitioner", **base}))
                 continue
-            relationship = [{"coding": [GUARDIAN_ROLE], "text": "Foresatt"}] if person.id in self.guardian_ids else None
+            relationship = (
+                [{"coding": [GUARDIAN_ROLE], "text": _("Foresatt")}] if person.id in self.guardian_ids else None
+            )
             found.append(
                 RelatedPerson.model_validate(
                     {"resourceType": "RelatedPerson", **base, "patient": self.patient(), "relationship": relationship}

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from fhir.resources.R4B.appointment import Appointment
 from fhir.resources.R4B.auditevent import AuditEvent as FhirAuditEvent
 from fhir.resources.R4B.careplan import CarePlan
@@ -53,7 +55,9 @@ INFORMATION_RECIPIENT = {
     "code": "IRCP",
     "display": "information recipient",
 }
-POLICY_RULE = "Skriftlig samtykke fra de foresatte (og ungdommen etter alder) til samarbeid i stafettloggen"
+POLICY_RULE = gettext_lazy(
+    "Skriftlig samtykke fra de foresatte (og ungdommen etter alder) til samarbeid i stafettloggen"
+)
 # The stable id of the log's one care team, derived from the log's code.
 CARE_TEAM_NAMESPACE = uuid.UUID("5f0c3a52-8c1e-4d0b-9a57-6d2f1c8e4b11")
 
@@ -103,29 +107,32 @@ def _plan_status(log: RelayLog) -> str:
 def _overview_notes(page: LogPage) -> list[dict[str, str]]:
     log = page.log
     levels = "; ".join(
-        f"nivå {c.level} fra {_dmy(c.changed_at)}" + (f" ({c.reason})" if c.reason else "") for c in page.level_changes
+        _("nivå %(level)s fra %(date)s") % {"level": c.level, "date": _dmy(c.changed_at)}
+        + (f" ({c.reason})" if c.reason else "")
+        for c in page.level_changes
     )
     notes = _notes(
-        f"Initiativ: {log.initiated_by}" if log.initiated_by else "",
-        f"Bekymring: {log.initiator_text}" if log.initiator_text else "",
-        f"Styrker: {log.strengths}" if log.strengths else "",
-        f"Utfordringer: {log.challenges}" if log.challenges else "",
-        f"Utfordringer gjelder: {', '.join(log.challenge_labels)}" if log.challenge_labels else "",
-        f"Omfang av behov: {log.get_need_extent_display()}" if log.need_extent else "",
-        f"Behov for tolk: {log.interpreter_language}" if log.interpreter_needed else "",
-        f"Nivå: {levels}" if levels else "",
+        _("Initiativ: %(text)s") % {"text": log.initiated_by} if log.initiated_by else "",
+        _("Bekymring: %(text)s") % {"text": log.initiator_text} if log.initiator_text else "",
+        _("Styrker: %(text)s") % {"text": log.strengths} if log.strengths else "",
+        _("Utfordringer: %(text)s") % {"text": log.challenges} if log.challenges else "",
+        _("Utfordringer gjelder: %(text)s") % {"text": ", ".join(log.challenge_labels)} if log.challenge_labels else "",
+        _("Omfang av behov: %(text)s") % {"text": log.get_need_extent_display()} if log.need_extent else "",
+        _("Behov for tolk: %(text)s") % {"text": log.interpreter_language} if log.interpreter_needed else "",
+        _("Nivå: %(text)s") % {"text": levels} if levels else "",
     )
     if log.is_individual_plan:
         notes += _notes(
-            f"Stafettloggen ble individuell plan {_dmy(log.became_ip_on)}. De foresatte samtykket skriftlig "
-            f"{_dmy(log.ip_consent_on)}."
+            _("Stafettloggen ble individuell plan %(date)s. De foresatte samtykket skriftlig %(consent_date)s.")
+            % {"date": _dmy(log.became_ip_on), "consent_date": _dmy(log.ip_consent_on)}
             if log.became_ip_on and log.ip_consent_on
             else "",
-            f"Mine egne mål: {log.own_goals}" if log.own_goals else "",
+            _("Mine egne mål: %(text)s") % {"text": log.own_goals} if log.own_goals else "",
         )
         notes += _notes(
             *(
-                f"Vedtak {_dmy(d.decided_on)}: {d.text} (registrert av {d.recorded_by_name})"
+                _("Vedtak %(date)s: %(text)s (registrert av %(name)s)")
+                % {"date": _dmy(d.decided_on), "text": d.text, "name": d.recorded_by_name}
                 for d in log.plan_decisions.all()
             )
         )
@@ -142,7 +149,7 @@ def care_plan(page: LogPage, refs: Refs, measures: list[Measure]) -> CarePlan:
             "status": _plan_status(log),
             "intent": "plan",
             "category": [_text(log.get_kind_display()), _text(log.get_level_display())],
-            "title": f"{log.get_kind_display()} for {log.subject.full_name}",
+            "title": _("%(kind)s for %(name)s") % {"kind": log.get_kind_display(), "name": log.subject.full_name},
             "description": log.presentation or None,
             "subject": refs.patient(),
             "period": {"start": _at(log.created_at), "end": _at(log.closed_at)},
@@ -162,10 +169,10 @@ def care_team(page: LogPage, refs: Refs) -> CareTeam:
         {"role": [_text(log.holder_label)], "member": refs.person(log.holder), "onBehalfOf": refs.unit(log.unit)}
     ]
     members += [
-        {"role": [{"coding": [GUARDIAN_ROLE], "text": "Foresatt"}], "member": refs.person(g)} for g in page.guardians
+        {"role": [{"coding": [GUARDIAN_ROLE], "text": _("Foresatt")}], "member": refs.person(g)} for g in page.guardians
     ]
     members += [
-        {"role": [_text("Deltaker")], "member": refs.person(p.person), "onBehalfOf": refs.unit(p.unit)}
+        {"role": [_text(_("Deltaker"))], "member": refs.person(p.person), "onBehalfOf": refs.unit(p.unit)}
         for p in page.participants
     ]
     code = care_team_code(log)
@@ -213,14 +220,17 @@ def _evaluation_notes(measure: Measure, refs: Refs) -> list[dict[str, Any]]:
     notes = []
     for e in measure.evaluations.all():
         effects = [
-            ("Barnet", e.effect_child),
-            ("Foresatte", e.effect_guardians),
-            ("Stafettholder", e.effect_holder),
-            ("Andre", e.effect_others),
-            ("Nye tiltak", e.new_measures_needed),
+            (_("Barnet"), e.effect_child),
+            (_("Foresatte"), e.effect_guardians),
+            (_("Stafettholder"), e.effect_holder),
+            (_("Andre"), e.effect_others),
+            (_("Nye tiltak"), e.new_measures_needed),
         ]
         said = " ".join(f"{who}: {text}" for who, text in effects if text)
-        text = f"Evaluering: gjennomført {'ja' if e.carried_out else 'nei'}; {e.get_decision_display().lower()}."
+        text = _("Evaluering: gjennomført %(done)s; %(decision)s.") % {
+            "done": _("ja") if e.carried_out else _("nei"),
+            "decision": e.get_decision_display().lower(),
+        }
         notes.append(
             {"authorReference": refs.person(e.author), "time": _at(e.created_at), "text": f"{text} {said}".strip()}
         )
@@ -232,7 +242,8 @@ def task(measure: Measure, log: RelayLog, refs: Refs, *, orphaned: bool) -> Task
     (logs/orphans.py), as the printout says it."""
     owner = None if orphaned else refs.person(measure.responsible)
     orphan_note = (
-        f"Trenger ny ansvarlig (var {measure.responsible.full_name}, som ikke lenger er med i loggen)"
+        _("Trenger ny ansvarlig (var %(name)s, som ikke lenger er med i loggen)")
+        % {"name": measure.responsible.full_name}
         if orphaned
         else ""
     )
@@ -253,7 +264,7 @@ def task(measure: Measure, log: RelayLog, refs: Refs, *, orphaned: bool) -> Task
             # The due date (frist): R4B Task has no dueDate; restriction.period.end is where it goes.
             "restriction": {"period": {"end": _day(measure.deadline)}},
             "executionPeriod": {"end": _day(measure.stopped_at)} if measure.stopped_at else None,
-            "note": _notes(f"Evalueres {_dmy(measure.evaluation_date)}", orphan_note)
+            "note": _notes(_("Evalueres %(date)s") % {"date": _dmy(measure.evaluation_date)}, orphan_note)
             + _evaluation_notes(measure, refs),
         }
     )
@@ -290,7 +301,7 @@ def consent(item: Consent, page: LogPage, refs: Refs) -> FhirConsent:
             "dateTime": _at(item.created_at),
             "performer": [refs.person(p) for p in item.signatories.all()] or None,
             "organization": [refs.unit(item.collected_at_unit)],
-            "policyRule": _text(POLICY_RULE),
+            "policyRule": _text(str(POLICY_RULE)),
             "provision": {
                 "type": "permit",
                 "period": {"start": _day(item.valid_from), "end": _day(item.valid_until)},
@@ -309,15 +320,19 @@ def _appointment_status(meeting: Meeting) -> str:
 
 def _meeting_comment(meeting: Meeting) -> str:
     if meeting.cancelled_at is not None:
-        return f"Avlyst {_dmy(meeting.cancelled_at)}: {meeting.cancel_reason}"
+        return _("Avlyst %(date)s: %(reason)s") % {"date": _dmy(meeting.cancelled_at), "reason": meeting.cancel_reason}
     if not meeting.held:
-        return f"Planlagt. Senere enn rutinen: {meeting.off_routine_reason}" if meeting.off_routine_reason else ""
-    lines = [f"Referat: {meeting.minutes}"]
+        if not meeting.off_routine_reason:
+            return ""
+        return _("Planlagt. Senere enn rutinen: %(reason)s") % {"reason": meeting.off_routine_reason}
+    lines = [_("Referat: %(text)s") % {"text": meeting.minutes}]
     if meeting.child_attends:
         note = f" – {meeting.child_attends_note}" if meeting.child_attends_note else ""
-        lines.insert(0, f"Barnet/ungdommen deltok: {meeting.get_child_attends_display()}{note}")
+        lines.insert(
+            0, _("Barnet/ungdommen deltok: %(text)s") % {"text": f"{meeting.get_child_attends_display()}{note}"}
+        )
     if meeting.next_meeting_date:
-        lines.append(f"Neste møte: {_dmy(meeting.next_meeting_date)}")
+        lines.append(_("Neste møte: %(date)s") % {"date": _dmy(meeting.next_meeting_date)})
     return "\n".join(lines)
 
 
@@ -351,12 +366,12 @@ def appointment(meeting: Meeting, log: RelayLog, refs: Refs) -> Appointment:
 
 
 def communication(message: Message, log: RelayLog, refs: Refs) -> Communication:
-    return _communication(message, refs, category="Melding", about=[ref(log.code)])
+    return _communication(message, refs, category=_("Melding"), about=[ref(log.code)])
 
 
 def comment(message: Message, measure: Measure, log: RelayLog, refs: Refs) -> Communication:
     """A comment on a measure: a Communication about its Task."""
-    return _communication(message, refs, category="Kommentar til tiltak", about=[ref(measure.code), ref(log.code)])
+    return _communication(message, refs, category=_("Kommentar til tiltak"), about=[ref(measure.code), ref(log.code)])
 
 
 def _communication(message: Message, refs: Refs, *, category: str, about: list[dict[str, str]]) -> Communication:

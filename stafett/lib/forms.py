@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def add_form_errors(form: forms.BaseForm, error: ValidationError, default_field: str | None = None) -> None:
@@ -23,7 +24,10 @@ INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 def _year_in_range(value: object) -> None:
     year = getattr(value, "year", None)
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationError(f"Velg en dato mellom år {FIRST_YEAR} og {LAST_YEAR}.", code="date_out_of_range")
+        raise ValidationError(
+            _("Velg en dato mellom år %(first)s og %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="date_out_of_range",
+        )
 
 
 def _guard_choice_lookup(field: forms.ModelChoiceField) -> None:  # type: ignore[type-arg]
@@ -65,7 +69,7 @@ def bound_fields(form: forms.BaseForm) -> None:
 def _within(low: int, high: int) -> Callable[[object], None]:
     def check(value: object) -> None:
         if isinstance(value, int) and not low <= value <= high:
-            raise ValidationError("Tallet er for stort eller for lite.", code="out_of_range")
+            raise ValidationError(_("Tallet er for stort eller for lite."), code="out_of_range")
 
     return check
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import fodselsnummer
 
@@ -37,25 +38,25 @@ def parse(raw: str, *, allow_synthetic: bool | None = None) -> NationalId:
         allow_synthetic = settings.ALLOW_SYNTHETIC_NATIONAL_IDS
     number = fodselsnummer.compact(raw or "")
     if not number:
-        raise InvalidNationalId("Skriv inn fødselsnummer eller D-nummer (11 siffer).")
+        raise InvalidNationalId(_("Skriv inn fødselsnummer eller D-nummer (11 siffer)."))
     if len(number) != 11 or not number.isdigit():
-        raise InvalidNationalId("Fødselsnummeret må ha 11 siffer.")
+        raise InvalidNationalId(_("Fødselsnummeret må ha 11 siffer."))
     if number[9] != fodselsnummer.calc_check_digit1(number) or number[10] != fodselsnummer.calc_check_digit2(number):
-        raise InvalidNationalId("Fødselsnummeret er ikke gyldig. Kontroller at alle sifrene er riktige.")
+        raise InvalidNationalId(_("Fødselsnummeret er ikke gyldig. Kontroller at alle sifrene er riktige."))
     month = int(number[2:4])
     is_synthetic = month > SYNTHETIC_MONTH_OFFSET
     if is_synthetic:
         if not allow_synthetic:
-            raise InvalidNationalId("Syntetiske testnumre kan ikke brukes i denne installasjonen.")
+            raise InvalidNationalId(_("Syntetiske testnumre kan ikke brukes i denne installasjonen."))
         dated = number[:2] + f"{month - SYNTHETIC_MONTH_OFFSET:02d}" + number[4:]
     else:
         dated = number
     try:
         birth_date = fodselsnummer.get_birth_date(dated)
     except StdnumError:
-        raise InvalidNationalId("Fødselsnummeret inneholder ikke en gyldig fødselsdato.") from None
+        raise InvalidNationalId(_("Fødselsnummeret inneholder ikke en gyldig fødselsdato.")) from None
     if birth_date > datetime.date.today():
-        raise InvalidNationalId("Fødselsdatoen i nummeret er fram i tid.")
+        raise InvalidNationalId(_("Fødselsdatoen i nummeret er fram i tid."))
     return NationalId(
         number=number,
         birth_date=birth_date,

@@ -3,6 +3,8 @@ short, precise, who does what, short deadlines, no abbreviations)."""
 
 import re
 
+from django.utils.translation import gettext as _
+
 # Common Norwegian abbreviations that make a plan harder to read for parents.
 ABBREVIATIONS = {
     "bl.a.": "blant annet",
@@ -32,9 +34,11 @@ def plain_language_hints(text: str) -> list[str]:
     lowered = text.lower()
     for abbreviation, words in ABBREVIATIONS.items():
         if re.search(r"(?<![\w.])" + re.escape(abbreviation), lowered):
-            hints.append(f"Skriv «{words}» i stedet for «{abbreviation}».")
+            hints.append(
+                _("Skriv «%(words)s» i stedet for «%(abbreviation)s».") % {"words": words, "abbreviation": abbreviation}
+            )
     for sentence in re.split(r"[.!?]\s", text):
         if len(sentence.split()) > LONG_SENTENCE_WORDS:
-            hints.append("En setning er svært lang. Korte setninger er lettere å lese.")
+            hints.append(_("En setning er svært lang. Korte setninger er lettere å lese."))
             break
     return hints

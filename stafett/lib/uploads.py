@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("stafett.storage")
 
@@ -25,16 +26,19 @@ class CheckedFile:
 def check_upload(file: UploadedFile, allowed: dict[str, str] = DOCUMENT_TYPES) -> CheckedFile:
     limit_mb = settings.MAX_UPLOAD_MB
     if file.size is not None and file.size > limit_mb * 1024 * 1024:
-        raise ValidationError(f"Filen er for stor. Største tillatte størrelse er {limit_mb} MB.")
+        raise ValidationError(_("Filen er for stor. Største tillatte størrelse er %(mb)s MB.") % {"mb": limit_mb})
     if not file.size:
-        raise ValidationError("Filen er tom.")
+        raise ValidationError(_("Filen er tom."))
     head = file.read(262)
     file.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in allowed:
         names = ", ".join(ext.lstrip(".").upper() for ext in dict.fromkeys(allowed.values()))
-        hint = " Skann eller ta bilde av det signerte skjemaet og prøv igjen." if allowed is DOCUMENT_TYPES else ""
-        raise ValidationError(f"Filen må være {names}.{hint}")
+        if allowed is DOCUMENT_TYPES:
+            message = _("Filen må være %(types)s. Skann eller ta bilde av det signerte skjemaet og prøv igjen.")
+        else:
+            message = _("Filen må være %(types)s.")
+        raise ValidationError(message % {"types": names})
     return CheckedFile(content_type=kind.mime, extension=allowed[kind.mime])
 
 

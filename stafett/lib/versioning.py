@@ -5,12 +5,13 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class StaleEdit(Exception):
     """Someone else saved this item after you opened it; nothing was overwritten."""
 
-    message = (
+    message = _(
         "Noen andre har endret dette mens du skrev. Endringen din er ikke lagret. "
         "Åpne siden på nytt for å se det nyeste, og skriv inn endringen din igjen."
     )

@@ -1,11 +1,12 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from stafett.lib.forms import BoundedForm
 from stafett.lib.plain_language import plain_language_hints
 from stafett.logs.actions import MeasureData, default_consent_end
-from stafett.logs.actions.consent import MISSING_SIGNATURE
+from stafett.logs.actions.consent import missing_signature
 from stafett.logs.models import (
     GOOD_MEETINGS_AGENDA,
     Arena,
@@ -51,56 +52,56 @@ class PlainLanguageForm(BoundedForm):
 
 
 class FindChildForm(BoundedForm):
-    national_id = NationalIdField(label="Barnets fødselsnummer eller D-nummer")
+    national_id = NationalIdField(label=_("Barnets fødselsnummer eller D-nummer"))
 
 
 class OpenLogForm(BoundedForm):
     services = forms.MultipleChoiceField(
-        label="Tjenester som kan delta",
+        label=_("Tjenester som kan delta"),
         choices=ServiceType.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Kryss av for tjenestene de foresatte har samtykket til.",
+        help_text=_("Kryss av for tjenestene de foresatte har samtykket til."),
     )
     not_shared = forms.CharField(
-        label="Dette skal ikke deles",
+        label=_("Dette skal ikke deles"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Opplysninger eller tjenester de foresatte ikke vil at skal deles.",
+        help_text=_("Opplysninger eller tjenester de foresatte ikke vil at skal deles."),
     )
-    valid_until = forms.DateField(label="Samtykket gjelder til", widget=DateInput())
+    valid_until = forms.DateField(label=_("Samtykket gjelder til"), widget=DateInput())
     level = forms.TypedChoiceField(
-        label="Samtykket gjelder til og med",
+        label=_("Samtykket gjelder til og med"),
         choices=Level.choices,
         coerce=int,
         initial=Level.TWO,
-        help_text="Samarbeid mellom flere tjenester er nivå 2. Nivå 3 gjelder barnevern eller sammensatte behov.",
+        help_text=_("Samarbeid mellom flere tjenester er nivå 2. Nivå 3 gjelder barnevern eller sammensatte behov."),
     )
     signatories = forms.ModelMultipleChoiceField(
-        label="Signert av", queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Signert av"), queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     unsigned_reason = forms.ChoiceField(
-        label="Hvis ikke alle foresatte har signert: hvorfor",
-        choices=[("", "Alle foresatte har signert"), *UnsignedReason.choices],
+        label=_("Hvis ikke alle foresatte har signert: hvorfor"),
+        choices=[("", _("Alle foresatte har signert")), *UnsignedReason.choices],
         widget=forms.RadioSelect,
         required=False,
         initial="",
-        help_text="Alle foresatte med foreldreansvar skal signere, med mindre det er en god grunn.",
+        help_text=_("Alle foresatte med foreldreansvar skal signere, med mindre det er en god grunn."),
     )
     unsigned_note = forms.CharField(
-        label="Forklaring",
+        label=_("Forklaring"),
         max_length=300,
         required=False,
-        help_text="Skriv kort hvorfor, for eksempel hvem som har foreldreansvaret, eller hva dere har prøvd.",
+        help_text=_("Skriv kort hvorfor, for eksempel hvem som har foreldreansvaret, eller hva dere har prøvd."),
     )
     document = forms.FileField(
-        label="Signert samtykkeskjema", help_text="PDF, JPG eller PNG. Skann eller ta bilde av skjemaet."
+        label=_("Signert samtykkeskjema"), help_text=_("PDF, JPG eller PNG. Skann eller ta bilde av skjemaet.")
     )
-    holder = forms.ModelChoiceField(label="Stafettholder", queryset=Person.objects.none(), required=False)
-    template = forms.ModelChoiceField(label="Mal", queryset=LogTemplate.objects.all(), required=False)
-    initiated_by = forms.CharField(label="Hvem tok initiativet", max_length=120, required=False)
+    holder = forms.ModelChoiceField(label=_("Stafettholder"), queryset=Person.objects.none(), required=False)
+    template = forms.ModelChoiceField(label=_("Mal"), queryset=LogTemplate.objects.all(), required=False)
+    initiated_by = forms.CharField(label=_("Hvem tok initiativet"), max_length=120, required=False)
     initiator_text = forms.CharField(
-        label="Hva er bekymringen?", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Hva er bekymringen?"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(
@@ -116,7 +117,9 @@ class OpenLogForm(BoundedForm):
         offer_signatories(self, signers, guardians)
         if holders:
             self.fields["holder"].queryset = Person.objects.filter(id__in=[p.id for p in holders])  # type: ignore[attr-defined]
-            self.fields["holder"].help_text = "Som leder kan du utnevne en annen. Står det tomt, blir du stafettholder."
+            self.fields["holder"].help_text = _(
+                "Som leder kan du utnevne en annen. Står det tomt, blir du stafettholder."
+            )
         else:
             del self.fields["holder"]
 
@@ -138,9 +141,7 @@ def check_signatures(form: forms.Form) -> dict[str, Any]:
     signed = set(data.get("signatories") or [])
     missing = sorted(set(form.guardians) - signed, key=lambda p: p.full_name)  # type: ignore[attr-defined]
     if signed and missing and not (data.get("unsigned_reason") and (data.get("unsigned_note") or "").strip()):
-        names = " og ".join(p.full_name for p in missing)
-        them = "dem" if len(missing) > 1 else "vedkommende"
-        form.add_error("unsigned_reason", MISSING_SIGNATURE.format(names=names, them=them))
+        form.add_error("unsigned_reason", missing_signature(missing))
     return data
 
 
@@ -148,51 +149,51 @@ class OverviewForm(PlainLanguageForm):
     plain_fields = ("presentation", "initiator_text", "strengths", "challenges")
     version = forms.IntegerField(widget=forms.HiddenInput)
     presentation = forms.CharField(
-        label="Presentasjon",
+        label=_("Presentasjon"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kort om barnet. Foresatte kan gjerne skrive denne.",
+        help_text=_("Kort om barnet. Foresatte kan gjerne skrive denne."),
     )
-    initiated_by = forms.CharField(label="Hvem tok initiativet", max_length=120, required=False)
+    initiated_by = forms.CharField(label=_("Hvem tok initiativet"), max_length=120, required=False)
     initiator_text = forms.CharField(
-        label="Bekymringen", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Bekymringen"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
     strengths = forms.CharField(
-        label="Styrker",
+        label=_("Styrker"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Skriv punktvis: sosialt, følelsesmessig og faglig.",
+        help_text=_("Skriv punktvis: sosialt, følelsesmessig og faglig."),
     )
     challenges = forms.CharField(
-        label="Utfordringer",
+        label=_("Utfordringer"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Skriv punktvis og konkret.",
+        help_text=_("Skriv punktvis og konkret."),
     )
     challenge_categories = forms.MultipleChoiceField(
-        label="Utfordringer gjelder",
+        label=_("Utfordringer gjelder"),
         choices=ChallengeCategory.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     need_extent = forms.TypedChoiceField(
-        label="Omfang av behov",
-        choices=[("", "Ikke vurdert"), *NeedExtent.choices],
+        label=_("Omfang av behov"),
+        choices=[("", _("Ikke vurdert")), *NeedExtent.choices],
         coerce=int,
         empty_value=None,
         required=False,
     )
-    level = forms.TypedChoiceField(label="Nivå", choices=Level.choices, coerce=int)
-    level_reason = forms.CharField(label="Begrunnelse hvis nivået endres", max_length=300, required=False)
-    interpreter_needed = forms.BooleanField(label="Behov for tolk", required=False)
-    interpreter_language = forms.CharField(label="Språk for tolk", max_length=60, required=False)
+    level = forms.TypedChoiceField(label=_("Nivå"), choices=Level.choices, coerce=int)
+    level_reason = forms.CharField(label=_("Begrunnelse hvis nivået endres"), max_length=300, required=False)
+    interpreter_needed = forms.BooleanField(label=_("Behov for tolk"), required=False)
+    interpreter_language = forms.CharField(label=_("Språk for tolk"), max_length=60, required=False)
     has_individual_decision = forms.BooleanField(
-        label="Barnet har enkeltvedtak",
+        label=_("Barnet har enkeltvedtak"),
         required=False,
-        help_text="Da arkiveres loggen hvert år, senest fire uker etter at barnehage- eller skoleåret er slutt.",
+        help_text=_("Da arkiveres loggen hvert år, senest fire uker etter at barnehage- eller skoleåret er slutt."),
     )
 
     @classmethod
@@ -203,18 +204,18 @@ class OverviewForm(PlainLanguageForm):
 
 class GoalForm(PlainLanguageForm):
     plain_fields = ("text",)
-    arena = forms.ChoiceField(label="Arena", choices=Arena.choices)
-    text = forms.CharField(label="Mål", max_length=300, help_text="Hva vil vi oppnå? Kort og konkret.")
+    arena = forms.ChoiceField(label=_("Arena"), choices=Arena.choices)
+    text = forms.CharField(label=_("Mål"), max_length=300, help_text=_("Hva vil vi oppnå? Kort og konkret."))
 
 
 class MeasureForm(PlainLanguageForm):
     plain_fields = ("what",)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    what = forms.CharField(label="Tiltak", max_length=300, help_text="Hvem gjør hva? Kort og konkret.")
-    category = forms.ChoiceField(label="Kategori", choices=MeasureCategory.choices)
-    responsible = forms.ModelChoiceField(label="Ansvarlig", queryset=Person.objects.none())
-    deadline = forms.DateField(label="Frist", widget=DateInput())
-    evaluation_date = forms.DateField(label="Evalueres", widget=DateInput())
+    what = forms.CharField(label=_("Tiltak"), max_length=300, help_text=_("Hvem gjør hva? Kort og konkret."))
+    category = forms.ChoiceField(label=_("Kategori"), choices=MeasureCategory.choices)
+    responsible = forms.ModelChoiceField(label=_("Ansvarlig"), queryset=Person.objects.none())
+    deadline = forms.DateField(label=_("Frist"), widget=DateInput())
+    evaluation_date = forms.DateField(label=_("Evalueres"), widget=DateInput())
 
     def __init__(self, *args: Any, choices: list[tuple[Person, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -235,53 +236,56 @@ class MeasureForm(PlainLanguageForm):
 
 
 class ParticipantForm(BoundedForm):
-    member = forms.ChoiceField(label="Person og tjenestested")
+    member = forms.ChoiceField(label=_("Person og tjenestested"))
     extra_reason = forms.CharField(
-        label="Begrunnelse hvis det allerede er en deltaker fra samme sted", max_length=300, required=False
+        label=_("Begrunnelse hvis det allerede er en deltaker fra samme sted"), max_length=300, required=False
     )
-    notify_message = forms.BooleanField(label="Varsel om ny melding", required=False, initial=True)
-    notify_calendar = forms.BooleanField(label="Varsel om kalenderoppføring", required=False, initial=True)
-    notify_comment = forms.BooleanField(label="Varsel om kommentar", required=False)
+    notify_message = forms.BooleanField(label=_("Varsel om ny melding"), required=False, initial=True)
+    notify_calendar = forms.BooleanField(label=_("Varsel om kalenderoppføring"), required=False, initial=True)
+    notify_comment = forms.BooleanField(label=_("Varsel om kommentar"), required=False)
 
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [("", "Velg …"), *members]  # type: ignore[attr-defined]
+        self.fields["member"].choices = [("", _("Velg …")), *members]  # type: ignore[attr-defined]
 
 
 class EvaluationForm(PlainLanguageForm):
     plain_fields = ("effect_child", "effect_guardians", "effect_holder", "effect_others", "new_measures_needed")
     carried_out = forms.TypedChoiceField(
-        label="Er tiltaket gjennomført?",
-        choices=[("ja", "Ja"), ("nei", "Nei")],
+        label=_("Er tiltaket gjennomført?"),
+        choices=[("ja", _("Ja")), ("nei", _("Nei"))],
         coerce=lambda v: v == "ja",
         widget=forms.RadioSelect,
     )
     effect_child = forms.CharField(
-        label="Hvordan oppleves effekten for barnet/ungdommen?",
+        label=_("Hvordan oppleves effekten for barnet/ungdommen?"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     effect_guardians = forms.CharField(
-        label="… for foresatte?", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("… for foresatte?"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     effect_holder = forms.CharField(
-        label="… for stafettholder?", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("… for stafettholder?"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     effect_others = forms.CharField(
-        label="… for andre aktører?", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("… for andre aktører?"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     decision = forms.ChoiceField(
-        label="Bør tiltaket fortsette, justeres eller avsluttes?",
+        label=_("Bør tiltaket fortsette, justeres eller avsluttes?"),
         choices=Decision.choices,
         widget=forms.RadioSelect,
-        help_text="Tiltak som ikke har effekt, avsluttes.",
+        help_text=_("Tiltak som ikke har effekt, avsluttes."),
     )
     new_measures_needed = forms.CharField(
-        label="Er det behov for nye tiltak?", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Er det behov for nye tiltak?"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     closing_answer = forms.CharField(
-        label="Er det noe du tenker kunne vært annerledes – og som vi kan ta med oss til neste møte?",
+        label=_("Er det noe du tenker kunne vært annerledes – og som vi kan ta med oss til neste møte?"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -289,12 +293,12 @@ class EvaluationForm(PlainLanguageForm):
 
 
 class MeetingForm(BoundedForm):
-    title = forms.CharField(label="Tittel", max_length=120, initial="Stafettmøte")
-    starts_at = forms.DateTimeField(label="Dato og klokkeslett", widget=DateTimeInput())
-    duration_minutes = forms.IntegerField(label="Varighet i minutter", min_value=15, max_value=480, initial=60)
-    place = forms.CharField(label="Sted", max_length=200)
+    title = forms.CharField(label=_("Tittel"), max_length=120, initial="Stafettmøte")
+    starts_at = forms.DateTimeField(label=_("Dato og klokkeslett"), widget=DateTimeInput())
+    duration_minutes = forms.IntegerField(label=_("Varighet i minutter"), min_value=15, max_value=480, initial=60)
+    place = forms.CharField(label=_("Sted"), max_length=200)
     agenda = forms.CharField(
-        label="Dagsorden («Gode møter»)",
+        label=_("Dagsorden («Gode møter»)"),
         max_length=2000,
         initial=GOOD_MEETINGS_AGENDA,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -306,19 +310,19 @@ class MeetingEditForm(MeetingForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     off_routine_reason = forms.CharField(
-        label="Begrunnelse for tidspunktet",
+        label=_("Begrunnelse for tidspunktet"),
         max_length=300,
         required=False,
-        help_text="Bare om møtet er senere enn rutinen sier (overgangsmøte 2: innen to uker etter skolestart).",
+        help_text=_("Bare om møtet er senere enn rutinen sier (overgangsmøte 2: innen to uker etter skolestart)."),
     )
 
 
 class CancelMeetingForm(BoundedForm):
     reason = forms.CharField(
-        label="Hvorfor avlyses møtet?",
+        label=_("Hvorfor avlyses møtet?"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Deltakerne og de foresatte ser årsaken i loggen.",
+        help_text=_("Deltakerne og de foresatte ser årsaken i loggen."),
     )
 
 
@@ -326,26 +330,26 @@ class MinutesForm(PlainLanguageForm):
     plain_fields = ("minutes",)
     version = forms.IntegerField(widget=forms.HiddenInput)
     attendees = forms.ModelMultipleChoiceField(
-        label="Til stede", queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Til stede"), queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     minutes = forms.CharField(
-        label="Kort referat",
+        label=_("Kort referat"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Hva ble bestemt, hvem gjør hva, og når?",
+        help_text=_("Hva ble bestemt, hvem gjør hva, og når?"),
     )
-    next_meeting_date = forms.DateField(label="Neste møte", required=False, widget=DateInput())
+    next_meeting_date = forms.DateField(label=_("Neste møte"), required=False, widget=DateInput())
     # seeds/000, seeds/003 4.5: asked every time, so the child's part in the meetings is on record.
     child_attends = forms.ChoiceField(
-        label="Deltok barnet/ungdommen i møtet?",
+        label=_("Deltok barnet/ungdommen i møtet?"),
         choices=ChildAttends.choices,
         widget=forms.RadioSelect,
     )
     child_attends_note = forms.CharField(
-        label="Om barnets deltakelse",
+        label=_("Om barnets deltakelse"),
         max_length=300,
         required=False,
-        help_text="For eksempel: var med den første halvtimen, eller ble spurt på forhånd.",
+        help_text=_("For eksempel: var med den første halvtimen, eller ble spurt på forhånd."),
     )
 
     def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
@@ -356,33 +360,33 @@ class MinutesForm(PlainLanguageForm):
 
 
 class MessageForm(BoundedForm):
-    text = forms.CharField(label="Melding", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Melding"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     measure = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
 class RegisterChildForm(BoundedForm):
     """The child and one or two guardians, when the child is not yet in Stafett."""
 
-    national_id = NationalIdField(label="Barnets fødselsnummer eller D-nummer")
-    given_name = forms.CharField(label="Barnets fornavn", max_length=100)
-    family_name = forms.CharField(label="Barnets etternavn", max_length=100)
-    g1_national_id = NationalIdField(label="Foresatt 1: fødselsnummer")
-    g1_given_name = forms.CharField(label="Foresatt 1: fornavn", max_length=100)
-    g1_family_name = forms.CharField(label="Foresatt 1: etternavn", max_length=100)
-    g1_phone = forms.CharField(label="Foresatt 1: mobil", max_length=20, required=False)
-    g1_email = forms.EmailField(label="Foresatt 1: e-post", required=False)
-    g2_national_id = NationalIdField(label="Foresatt 2: fødselsnummer", required=False)
-    g2_given_name = forms.CharField(label="Foresatt 2: fornavn", max_length=100, required=False)
-    g2_family_name = forms.CharField(label="Foresatt 2: etternavn", max_length=100, required=False)
-    g2_phone = forms.CharField(label="Foresatt 2: mobil", max_length=20, required=False)
-    g2_email = forms.EmailField(label="Foresatt 2: e-post", required=False)
+    national_id = NationalIdField(label=_("Barnets fødselsnummer eller D-nummer"))
+    given_name = forms.CharField(label=_("Barnets fornavn"), max_length=100)
+    family_name = forms.CharField(label=_("Barnets etternavn"), max_length=100)
+    g1_national_id = NationalIdField(label=_("Foresatt 1: fødselsnummer"))
+    g1_given_name = forms.CharField(label=_("Foresatt 1: fornavn"), max_length=100)
+    g1_family_name = forms.CharField(label=_("Foresatt 1: etternavn"), max_length=100)
+    g1_phone = forms.CharField(label=_("Foresatt 1: mobil"), max_length=20, required=False)
+    g1_email = forms.EmailField(label=_("Foresatt 1: e-post"), required=False)
+    g2_national_id = NationalIdField(label=_("Foresatt 2: fødselsnummer"), required=False)
+    g2_given_name = forms.CharField(label=_("Foresatt 2: fornavn"), max_length=100, required=False)
+    g2_family_name = forms.CharField(label=_("Foresatt 2: etternavn"), max_length=100, required=False)
+    g2_phone = forms.CharField(label=_("Foresatt 2: mobil"), max_length=20, required=False)
+    g2_email = forms.EmailField(label=_("Foresatt 2: e-post"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         g2 = [data.get(f"g2_{f}") for f in ("national_id", "given_name", "family_name")]
         if any(g2) and not all(g2):
             raise forms.ValidationError(
-                "Fyll ut fødselsnummer, fornavn og etternavn for foresatt 2, eller la alt stå tomt."
+                _("Fyll ut fødselsnummer, fornavn og etternavn for foresatt 2, eller la alt stå tomt.")
             )
         return data
 
@@ -406,20 +410,20 @@ class RegisterChildForm(BoundedForm):
 
 
 class PhotoForm(BoundedForm):
-    photo = forms.FileField(label="Bilde (JPG eller PNG)", required=False)
-    remove = forms.BooleanField(label="Fjern bildet", required=False)
+    photo = forms.FileField(label=_("Bilde (JPG eller PNG)"), required=False)
+    remove = forms.BooleanField(label=_("Fjern bildet"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("photo") and not data.get("remove"):
-            raise forms.ValidationError("Velg et bilde, eller kryss av for å fjerne bildet.")
+            raise forms.ValidationError(_("Velg et bilde, eller kryss av for å fjerne bildet."))
         return data
 
 
 class GoalEditForm(PlainLanguageForm):
     plain_fields = ("text",)
     version = forms.IntegerField(widget=forms.HiddenInput)
-    text = forms.CharField(label="Mål", max_length=300, help_text="Hva vil vi oppnå? Kort og konkret.")
+    text = forms.CharField(label=_("Mål"), max_length=300, help_text=_("Hva vil vi oppnå? Kort og konkret."))
 
 
 class RenewConsentForm(BoundedForm):
@@ -428,7 +432,7 @@ class RenewConsentForm(BoundedForm):
     valid_until = OpenLogForm.base_fields["valid_until"]
     level = OpenLogForm.base_fields["level"]
     signatories = forms.ModelMultipleChoiceField(
-        label="Signert av", queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Signert av"), queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     unsigned_reason = OpenLogForm.base_fields["unsigned_reason"]
     unsigned_note = OpenLogForm.base_fields["unsigned_note"]
@@ -445,43 +449,45 @@ class RenewConsentForm(BoundedForm):
 
 class ReopenForm(RenewConsentForm):
     concern = forms.CharField(
-        label="Hva er den nye bekymringen?",
+        label=_("Hva er den nye bekymringen?"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Blir loggens bekymring. Den forrige ligger i arkivkopien fra da loggen ble avsluttet.",
+        help_text=_("Blir loggens bekymring. Den forrige ligger i arkivkopien fra da loggen ble avsluttet."),
     )
 
     field_order = ["concern"]
 
 
 class HandoverForm(BoundedForm):
-    member = forms.ChoiceField(label="Ny stafettholder")
-    note = forms.CharField(label="Kommentar til den nye stafettholderen", max_length=300, required=False)
+    member = forms.ChoiceField(label=_("Ny stafettholder"))
+    note = forms.CharField(label=_("Kommentar til den nye stafettholderen"), max_length=300, required=False)
 
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [("", "Velg …"), *members]  # type: ignore[attr-defined]
+        self.fields["member"].choices = [("", _("Velg …")), *members]  # type: ignore[attr-defined]
 
 
 class AcceptHandoverForm(BoundedForm):
     # issue 15 §8 (seeds/000 «passiviser eller legg til deltakere»): stays, passive, or leaves.
     old_holder_stays = forms.ChoiceField(
-        label="Hva skjer med den forrige stafettholderen?",
+        label=_("Hva skjer med den forrige stafettholderen?"),
         choices=[
-            ("nei", "Går ut av loggen. Det hen har skrevet, står der fortsatt."),
-            ("ja", "Blir med som deltaker"),
-            ("passiv", "Blir passiv: kan lese historikken, men ikke skrive, og får ingen varsler"),
+            ("nei", _("Går ut av loggen. Det hen har skrevet, står der fortsatt.")),
+            ("ja", _("Blir med som deltaker")),
+            ("passiv", _("Blir passiv: kan lese historikken, men ikke skrive, og får ingen varsler")),
         ],
         widget=forms.RadioSelect,
         initial="nei",
         required=False,
-        help_text="Vurder om dere trenger å samarbeide videre, for eksempel med barnehagen.",
+        help_text=_("Vurder om dere trenger å samarbeide videre, for eksempel med barnehagen."),
     )
     take_measures = forms.BooleanField(
-        label="Jeg overtar tiltakene den forrige stafettholderen har ansvar for",
+        label=_("Jeg overtar tiltakene den forrige stafettholderen har ansvar for"),
         required=False,
         initial=True,
-        help_text="Ellers står de som «Trenger ny ansvarlig» til noen har tatt dem. Gjelder ikke om hen blir deltaker.",
+        help_text=_(
+            "Ellers står de som «Trenger ny ansvarlig» til noen har tatt dem. Gjelder ikke om hen blir deltaker."
+        ),
     )
 
     def old_holder_choice(self) -> dict[str, bool]:
@@ -494,12 +500,12 @@ class AcceptHandoverForm(BoundedForm):
 
 
 class DeclineForm(BoundedForm):
-    reason = forms.CharField(label="Hvorfor sier du nei?", max_length=300, required=False)
+    reason = forms.CharField(label=_("Hvorfor sier du nei?"), max_length=300, required=False)
 
 
 class CloseForm(BoundedForm):
     reason = forms.ChoiceField(
-        label="Hvorfor avsluttes loggen?",
+        label=_("Hvorfor avsluttes loggen?"),
         widget=forms.RadioSelect,
         choices=[(c.value, c.label) for c in CloseReason if c != CloseReason.DELETION],
     )
@@ -517,16 +523,16 @@ class DigitalConsentForm(BoundedForm):
 
 
 class TransitionForm(BoundedForm):
-    kind = forms.ChoiceField(label="Overgang", choices=TransitionKind.choices)
-    to_unit = forms.ModelChoiceField(label="Mottakende skole", queryset=Unit.objects.none())
+    kind = forms.ChoiceField(label=_("Overgang"), choices=TransitionKind.choices)
+    to_unit = forms.ModelChoiceField(label=_("Mottakende skole"), queryset=Unit.objects.none())
     sfo_unit = forms.ModelChoiceField(
-        label="SFO (hvis barnet skal gå der)", queryset=Unit.objects.none(), required=False
+        label=_("SFO (hvis barnet skal gå der)"), queryset=Unit.objects.none(), required=False
     )
-    start_date = forms.DateField(label="Skolestart", widget=DateInput())
+    start_date = forms.DateField(label=_("Skolestart"), widget=DateInput())
     significant_needs = forms.BooleanField(
-        label="Betydelige behov for tilrettelegging",
+        label=_("Betydelige behov for tilrettelegging"),
         required=False,
-        help_text="Omfattende fysiske tiltak eller eget opplegg deler av dagen. Skolen varsles da ett år tidligere.",
+        help_text=_("Omfattende fysiske tiltak eller eget opplegg deler av dagen. Skolen varsles da ett år tidligere."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -536,7 +542,7 @@ class TransitionForm(BoundedForm):
 
 
 class ContactTeacherForm(BoundedForm):
-    teacher = forms.ModelChoiceField(label="Kontaktlærer", queryset=Person.objects.none())
+    teacher = forms.ModelChoiceField(label=_("Kontaktlærer"), queryset=Person.objects.none())
 
     def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -548,18 +554,18 @@ class ContactTeacherForm(BoundedForm):
 
 
 class TransitionMeetingForm(BoundedForm):
-    starts_at = forms.DateTimeField(label="Dato og klokkeslett", widget=DateTimeInput())
-    place = forms.CharField(label="Sted", max_length=200)
+    starts_at = forms.DateTimeField(label=_("Dato og klokkeslett"), widget=DateTimeInput())
+    place = forms.CharField(label=_("Sted"), max_length=200)
     off_routine_reason = forms.CharField(
-        label="Begrunnelse for tidspunktet",
+        label=_("Begrunnelse for tidspunktet"),
         max_length=300,
         required=False,
-        help_text="Bare om møtet er senere enn rutinen sier.",
+        help_text=_("Bare om møtet er senere enn rutinen sier."),
     )
     set_evaluation_dates = forms.BooleanField(
-        label="Sett evalueringsdatoen for tiltakene til møtedatoen",
+        label=_("Sett evalueringsdatoen for tiltakene til møtedatoen"),
         required=False,
-        help_text="Tiltakene evalueres i overgangsmøte 2. Tiltak med frist etter møtet beholder datoen sin.",
+        help_text=_("Tiltakene evalueres i overgangsmøte 2. Tiltak med frist etter møtet beholder datoen sin."),
     )
 
     def __init__(self, *args: Any, number: int, **kwargs: Any) -> None:

@@ -3,26 +3,27 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from stafett.lib.forms import BoundedForm
 from stafett.logs.models_assisted import REASON_LENGTH
 from stafett.people.models import Person
 
-PHONE_CHECKED = "Jeg har kontrollert nummeret sammen med den foresatte, ansikt til ansikt"
+PHONE_CHECKED = _("Jeg har kontrollert nummeret sammen med den foresatte, ansikt til ansikt")
 
 
 class RegisterAssistedForm(BoundedForm):
-    guardian = forms.ChoiceField(label="Foresatt")
+    guardian = forms.ChoiceField(label=_("Foresatt"))
     reason = forms.CharField(
-        label="Hvorfor er den foresatte med uten elektronisk ID?",
+        label=_("Hvorfor er den foresatte med uten elektronisk ID?"),
         max_length=REASON_LENGTH,
-        help_text="For eksempel: har ikke BankID eller norsk eID, eller kan ikke bruke den.",
+        help_text=_("For eksempel: har ikke BankID eller norsk eID, eller kan ikke bruke den."),
     )
     phone = forms.CharField(
-        label="Mobilnummer for engangskode (valgfritt)",
+        label=_("Mobilnummer for engangskode (valgfritt)"),
         max_length=20,
         required=False,
-        help_text="Koden sendes bare til et nummer du har kontrollert med den foresatte.",
+        help_text=_("Koden sendes bare til et nummer du har kontrollert med den foresatte."),
     )
     phone_checked = forms.BooleanField(label=PHONE_CHECKED, required=False)
 
@@ -30,7 +31,7 @@ class RegisterAssistedForm(BoundedForm):
         super().__init__(*args, **kwargs)
         self.guardians = {str(g.code): g for g in guardians}
         choices = [(code, g.full_name) for code, g in self.guardians.items()]
-        self.fields["guardian"].choices = [("", "Velg …"), *choices]  # type: ignore[attr-defined]
+        self.fields["guardian"].choices = [("", _("Velg …")), *choices]  # type: ignore[attr-defined]
         if len(choices) == 1:
             self.fields["guardian"].initial = choices[0][0]
 
@@ -39,14 +40,14 @@ class RegisterAssistedForm(BoundedForm):
 
 
 class VerifyPhoneForm(BoundedForm):
-    phone = forms.CharField(label="Mobilnummer", max_length=20)
+    phone = forms.CharField(label=_("Mobilnummer"), max_length=20)
     phone_checked = forms.BooleanField(label=PHONE_CHECKED)
 
 
 class CodeForm(BoundedForm):
     code = forms.CharField(
-        label="Engangskode",
+        label=_("Engangskode"),
         max_length=20,
-        help_text="Koden står i SMS-en fra Stafett, for eksempel ABCD-EFGH.",
+        help_text=_("Koden står i SMS-en fra Stafett, for eksempel ABCD-EFGH."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
     )

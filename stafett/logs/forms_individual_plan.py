@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stafett.lib.forms import BoundedForm
 from stafett.logs.forms import DateInput
@@ -12,22 +13,22 @@ OWN_GOALS_HELP = "Skriv med barnets eller ungdommens egne ord hva hen ønsker å
 
 class MakeIndividualPlanForm(BoundedForm):
     guardians_consented = forms.BooleanField(
-        label="De foresatte har samtykket skriftlig til individuell plan",
-        help_text="Det signerte samtykket legges i tjenestestedets journal, som samtykkeskjemaet ellers.",
-        error_messages={"required": "Du kan bare lage individuell plan når de foresatte har samtykket skriftlig."},
+        label=_("De foresatte har samtykket skriftlig til individuell plan"),
+        help_text=_("Det signerte samtykket legges i tjenestestedets journal, som samtykkeskjemaet ellers."),
+        error_messages={"required": _("Du kan bare lage individuell plan når de foresatte har samtykket skriftlig.")},
     )
-    consented_on = forms.DateField(label="Dato for samtykket", widget=DateInput(), initial=timezone.localdate)
+    consented_on = forms.DateField(label=_("Dato for samtykket"), widget=DateInput(), initial=timezone.localdate)
     own_goals = forms.CharField(
-        label="Mine egne mål", help_text=OWN_GOALS_HELP, widget=forms.Textarea, max_length=TEXT_LONG, required=False
+        label=_("Mine egne mål"), help_text=OWN_GOALS_HELP, widget=forms.Textarea, max_length=TEXT_LONG, required=False
     )
 
 
 class OwnGoalsForm(BoundedForm):
     text = forms.CharField(
-        label="Mine egne mål", help_text=OWN_GOALS_HELP, widget=forms.Textarea, max_length=TEXT_LONG, required=False
+        label=_("Mine egne mål"), help_text=OWN_GOALS_HELP, widget=forms.Textarea, max_length=TEXT_LONG, required=False
     )
 
 
 class PlanDecisionForm(BoundedForm):
-    text = forms.CharField(label="Vedtak", help_text="Hva er vedtatt, og av hvem.", max_length=TEXT_SHORT)
-    decided_on = forms.DateField(label="Vedtaksdato", widget=DateInput())
+    text = forms.CharField(label=_("Vedtak"), help_text=_("Hva er vedtatt, og av hvem."), max_length=TEXT_SHORT)
+    decided_on = forms.DateField(label=_("Vedtaksdato"), widget=DateInput())

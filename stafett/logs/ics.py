@@ -8,20 +8,22 @@ rises with each change, and a cancelled meeting is STATUS:CANCELLED (RFC 5545, R
 import re
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from icalendar import Event
 
 from stafett.logs.models import Measure, Meeting, RelayLog
 from stafett.people.models import Person
 
 PRODID = "-//Stafett//stafettlogg//NO"
-CHILD = "barnet"
+CHILD = gettext_lazy("barnet")
 
 
 def without_child_name(text: str, child: Person) -> str:
     """`text` with the child's given and family names (whole words, any case) replaced."""
     names = sorted({n for n in (*child.given_name.split(), *child.family_name.split()) if len(n) > 1}, key=len)
     for name in reversed(names):
-        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", CHILD, text, flags=re.IGNORECASE)
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", str(CHILD), text, flags=re.IGNORECASE)
     return text
 
 
@@ -32,11 +34,11 @@ def meeting_event(meeting: Meeting, *, log: RelayLog, link: str) -> Event:
     event.add("uid", f"{meeting.code}@stafett")
     event.add("sequence", meeting.sequence)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("summary", f"Avlyst: {title}" if cancelled else title)
+    event.add("summary", _("Avlyst: %(title)s") % {"title": title} if cancelled else title)
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
     event.add("location", without_child_name(meeting.place, log.subject))
-    event.add("description", "Dagsorden og mer om møtet: " + link)
+    event.add("description", _("Dagsorden og mer om møtet: %(link)s") % {"link": link})
     event.add("dtstamp", meeting.changed_at or meeting.created_at)
     return event
 
@@ -47,8 +49,8 @@ def measure_events(measure: Measure, *, link: str) -> list[Event]:
     stopped = measure.stopped_at is not None
     events = []
     for kind, day, summary in (
-        ("frist", measure.deadline, "Frist for et tiltak i en stafettlogg"),
-        ("evaluering", measure.evaluation_date, "Evaluering av et tiltak i en stafettlogg"),
+        ("frist", measure.deadline, _("Frist for et tiltak i en stafettlogg")),
+        ("evaluering", measure.evaluation_date, _("Evaluering av et tiltak i en stafettlogg")),
     ):
         event = Event()
         event.add("uid", f"{measure.code}-{kind}@stafett")
@@ -58,7 +60,7 @@ def measure_events(measure: Measure, *, link: str) -> list[Event]:
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
         event.add("transp", "TRANSPARENT")
-        event.add("description", "Se tiltaket i loggen: " + link)
+        event.add("description", _("Se tiltaket i loggen: %(link)s") % {"link": link})
         event.add("dtstamp", measure.created_at)
         events.append(event)
     return events

@@ -12,87 +12,89 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from stafett.people.models import Person, ServiceType, Unit
 
 
 class LogStatus(models.TextChoices):
-    AWAITING_CONSENT = "venter", "Venter på samtykke"
-    ACTIVE = "aktiv", "Aktiv"
-    PASSIVE = "passiv", "Passiv (samtykke trukket)"
-    CLOSED = "avsluttet", "Avsluttet"
+    AWAITING_CONSENT = "venter", _("Venter på samtykke")
+    ACTIVE = "aktiv", _("Aktiv")
+    PASSIVE = "passiv", _("Passiv (samtykke trukket)")
+    CLOSED = "avsluttet", _("Avsluttet")
 
 
 class CloseReason(models.TextChoices):
     # SPEC §6 Close.
-    GOALS_MET = "maal_naadd", "Målene er nådd"
-    REPLACED_BY_IP = "erstattet_ip", "Erstattet av individuell plan (IP)"
-    CONSENT_WITHDRAWN = "samtykke_trukket", "Samtykket er trukket tilbake"
-    DELETION = "sletting", "Krav om sletting"
+    GOALS_MET = "maal_naadd", _("Målene er nådd")
+    REPLACED_BY_IP = "erstattet_ip", _("Erstattet av individuell plan (IP)")
+    CONSENT_WITHDRAWN = "samtykke_trukket", _("Samtykket er trukket tilbake")
+    DELETION = "sletting", _("Krav om sletting")
 
 
 class LogKind(models.TextChoices):
     # seeds/003: «Behovet vurderes som sammensatt og langvarig, det opprettes Individuell Plan» —
     # the log becomes the plan in place and keeps its history (issue 15 §6).
-    RELAY_LOG = "stafettlogg", "Stafettlogg"
-    INDIVIDUAL_PLAN = "individuell_plan", "Individuell plan"
+    RELAY_LOG = "stafettlogg", _("Stafettlogg")
+    INDIVIDUAL_PLAN = "individuell_plan", _("Individuell plan")
 
 
 class Level(models.IntegerChoices):
-    ONE = 1, "Nivå 1 – innen én tjeneste"
-    TWO = 2, "Nivå 2 – tverrfaglig"
-    THREE = 3, "Nivå 3 – barnevern / sammensatt"
+    ONE = 1, _("Nivå 1 – innen én tjeneste")
+    TWO = 2, _("Nivå 2 – tverrfaglig")
+    THREE = 3, _("Nivå 3 – barnevern / sammensatt")
 
 
 class NeedExtent(models.IntegerChoices):
     # SPEC §5: extent of need on a three-step scale.
-    SMALL = 1, "Lite behov"
-    MODERATE = 2, "Middels behov"
-    LARGE = 3, "Stort behov"
+    SMALL = 1, _("Lite behov")
+    MODERATE = 2, _("Middels behov")
+    LARGE = 3, _("Stort behov")
 
 
 class ChallengeCategory(models.TextChoices):
     # seeds/004 "Konkretisering av bekymring".
-    MOTORIKK = "motorikk", "Motorikk"
-    SPRAK = "sprak", "Språk"
-    FAGVANSKER = "fagvansker", "Fagvansker"
-    SOSIALE = "sosiale", "Sosiale forhold"
-    KONSENTRASJON = "konsentrasjon", "Konsentrasjon/oppmerksomhet"
-    HJEMME = "hjemme", "Hjemmeforhold"
-    TRIVSEL = "trivsel", "Trivsel"
-    TJENESTEN = "tjenesten", "Forhold ved tjenesten"
-    ANNET = "annet", "Annet"
+    MOTORIKK = "motorikk", _("Motorikk")
+    SPRAK = "sprak", _("Språk")
+    FAGVANSKER = "fagvansker", _("Fagvansker")
+    SOSIALE = "sosiale", _("Sosiale forhold")
+    KONSENTRASJON = "konsentrasjon", _("Konsentrasjon/oppmerksomhet")
+    HJEMME = "hjemme", _("Hjemmeforhold")
+    TRIVSEL = "trivsel", _("Trivsel")
+    TJENESTEN = "tjenesten", _("Forhold ved tjenesten")
+    ANNET = "annet", _("Annet")
 
 
 class Arena(models.TextChoices):
     # seeds/003 5.3: goals per arena.
-    HOME = "hjem", "Hjem og fritid"
-    SERVICE = "barnehage_skole", "Barnehage/skole"
-    OTHER = "andre", "Andre samarbeidspartnere"
+    HOME = "hjem", _("Hjem og fritid")
+    SERVICE = "barnehage_skole", _("Barnehage/skole")
+    OTHER = "andre", _("Andre samarbeidspartnere")
 
 
 class MeasureCategory(models.TextChoices):
-    SPRAK = "sprak", "Språk og kommunikasjon"
-    SOSIAL = "sosial", "Sosial kompetanse og vennskap"
-    LAERING = "laering", "Læring og mestring"
-    MOTORIKK = "motorikk", "Motorikk og fysisk aktivitet"
-    HELSE = "helse", "Helse og søvn"
-    FAMILIE = "familie", "Foreldrestøtte og hjem"
-    FRITID = "fritid", "Fritid og deltakelse"
-    TILRETTELEGGING = "tilrettelegging", "Tilrettelegging i barnehage/skole"
-    ANNET = "annet", "Annet"
+    SPRAK = "sprak", _("Språk og kommunikasjon")
+    SOSIAL = "sosial", _("Sosial kompetanse og vennskap")
+    LAERING = "laering", _("Læring og mestring")
+    MOTORIKK = "motorikk", _("Motorikk og fysisk aktivitet")
+    HELSE = "helse", _("Helse og søvn")
+    FAMILIE = "familie", _("Foreldrestøtte og hjem")
+    FRITID = "fritid", _("Fritid og deltakelse")
+    TILRETTELEGGING = "tilrettelegging", _("Tilrettelegging i barnehage/skole")
+    ANNET = "annet", _("Annet")
 
 
 class ResponsibleKind(models.TextChoices):
-    PARTICIPANT = "deltaker", "Deltaker"
-    GUARDIAN = "foresatt", "Foresatt"
-    CHILD = "barnet", "Barnet/ungdommen selv"
+    PARTICIPANT = "deltaker", _("Deltaker")
+    GUARDIAN = "foresatt", _("Foresatt")
+    CHILD = "barnet", _("Barnet/ungdommen selv")
 
 
 class Decision(models.TextChoices):
-    CONTINUE = "fortsette", "Fortsette"
-    ADJUST = "justere", "Justere"
-    STOP = "avslutte", "Avslutte"
+    CONTINUE = "fortsette", _("Fortsette")
+    ADJUST = "justere", _("Justere")
+    STOP = "avslutte", _("Avslutte")
 
 
 TEXT_SHORT = 300
@@ -104,15 +106,15 @@ class LogTemplate(models.Model):
     """Plan elements pre-filled per service (barnehage, skole, helsestasjon …); kept by superusers."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    service_type = models.CharField("tjeneste", max_length=20, choices=ServiceType.choices, unique=True)
-    about_me_heading = models.CharField("overskrift for «Meg som …»", max_length=100)
-    about_me_prompt = models.TextField("hjelpetekst for styrker og utfordringer", max_length=TEXT_MEDIUM)
-    meeting_agenda = models.TextField("dagsorden for møter", max_length=TEXT_LONG)
+    service_type = models.CharField(_("tjeneste"), max_length=20, choices=ServiceType.choices, unique=True)
+    about_me_heading = models.CharField(_("overskrift for «Meg som …»"), max_length=100)
+    about_me_prompt = models.TextField(_("hjelpetekst for styrker og utfordringer"), max_length=TEXT_MEDIUM)
+    meeting_agenda = models.TextField(_("dagsorden for møter"), max_length=TEXT_LONG)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        verbose_name = "mal"
-        verbose_name_plural = "maler"
+        verbose_name = _("mal")
+        verbose_name_plural = _("maler")
 
     def __str__(self) -> str:
         return self.get_service_type_display()
@@ -120,42 +122,46 @@ class LogTemplate(models.Model):
 
 class RelayLog(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relay_logs", verbose_name="gjelder")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="relay_logs", verbose_name="tjenestested")
-    holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="held_logs", verbose_name="stafettholder")
+    subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relay_logs", verbose_name=_("gjelder"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="relay_logs", verbose_name=_("tjenestested"))
+    holder = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="held_logs", verbose_name=_("stafettholder")
+    )
     template = models.ForeignKey(LogTemplate, on_delete=models.PROTECT, null=True, blank=True)
     status = models.CharField(max_length=12, choices=LogStatus.choices, default=LogStatus.ACTIVE)
-    level = models.PositiveSmallIntegerField("nivå", choices=Level.choices, default=Level.ONE)
-    interpreter_needed = models.BooleanField("behov for tolk", default=False)
-    interpreter_language = models.CharField("språk for tolk", max_length=60, blank=True)
-    presentation = models.TextField("presentasjon", max_length=TEXT_MEDIUM, blank=True)
-    photo = models.FileField("bilde", upload_to="photos/%Y/", blank=True)
-    initiator_text = models.TextField("initiativ og bekymring", max_length=TEXT_MEDIUM, blank=True)
-    initiated_by = models.CharField("hvem tok initiativet", max_length=120, blank=True)
-    strengths = models.TextField("styrker", max_length=TEXT_MEDIUM, blank=True)
-    challenges = models.TextField("utfordringer", max_length=TEXT_MEDIUM, blank=True)
-    challenge_categories = models.JSONField("utfordringer (kategorier)", default=list, blank=True)
-    need_extent = models.PositiveSmallIntegerField("omfang av behov", choices=NeedExtent.choices, null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("nivå"), choices=Level.choices, default=Level.ONE)
+    interpreter_needed = models.BooleanField(_("behov for tolk"), default=False)
+    interpreter_language = models.CharField(_("språk for tolk"), max_length=60, blank=True)
+    presentation = models.TextField(_("presentasjon"), max_length=TEXT_MEDIUM, blank=True)
+    photo = models.FileField(_("bilde"), upload_to="photos/%Y/", blank=True)
+    initiator_text = models.TextField(_("initiativ og bekymring"), max_length=TEXT_MEDIUM, blank=True)
+    initiated_by = models.CharField(_("hvem tok initiativet"), max_length=120, blank=True)
+    strengths = models.TextField(_("styrker"), max_length=TEXT_MEDIUM, blank=True)
+    challenges = models.TextField(_("utfordringer"), max_length=TEXT_MEDIUM, blank=True)
+    challenge_categories = models.JSONField(_("utfordringer (kategorier)"), default=list, blank=True)
+    need_extent = models.PositiveSmallIntegerField(
+        _("omfang av behov"), choices=NeedExtent.choices, null=True, blank=True
+    )
     # seeds/004 Arkivering: children with an individual decision are archived yearly.
-    has_individual_decision = models.BooleanField("barnet har enkeltvedtak", default=False)
-    closed_reason = models.CharField("årsak til avslutning", max_length=20, choices=CloseReason.choices, blank=True)
+    has_individual_decision = models.BooleanField(_("barnet har enkeltvedtak"), default=False)
+    closed_reason = models.CharField(_("årsak til avslutning"), max_length=20, choices=CloseReason.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     content_deleted_at = models.DateTimeField(null=True, blank=True)
     # SPEC §7: suspected violence or abuse — from now on nothing in the log reaches the guardians.
-    guardians_shielded_at = models.DateTimeField("skjermet for foresatte", null=True, blank=True)
+    guardians_shielded_at = models.DateTimeField(_("skjermet for foresatte"), null=True, blank=True)
     # Individual plan (forskrift om habilitering, rehabilitering, individuell plan og koordinator):
     # the guardians' written consent to an IP, the day the log became one, and the person's own goals.
-    kind = models.CharField("type", max_length=20, choices=LogKind.choices, default=LogKind.RELAY_LOG)
-    became_ip_on = models.DateField("ble individuell plan", null=True, blank=True)
-    ip_consent_on = models.DateField("foresatte samtykket skriftlig til IP", null=True, blank=True)
-    own_goals = models.TextField("mine egne mål", max_length=TEXT_LONG, blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=LogKind.choices, default=LogKind.RELAY_LOG)
+    became_ip_on = models.DateField(_("ble individuell plan"), null=True, blank=True)
+    ip_consent_on = models.DateField(_("foresatte samtykket skriftlig til IP"), null=True, blank=True)
+    own_goals = models.TextField(_("mine egne mål"), max_length=TEXT_LONG, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        verbose_name = "stafettlogg"
-        verbose_name_plural = "stafettlogger"
+        verbose_name = _("stafettlogg")
+        verbose_name_plural = _("stafettlogger")
         indexes = [models.Index(fields=["holder", "status"]), models.Index(fields=["unit", "status"])]
         constraints = [
             # One active log per child: one holder, one plan (SPEC §1).
@@ -164,7 +170,7 @@ class RelayLog(models.Model):
                 condition=Q(status__in=["aktiv", "venter"]),
                 name="one_active_log_per_subject",
                 # Said without revealing more than needed: guardians know whether there is a log.
-                violation_error_message=(
+                violation_error_message=_(
                     "Det kan ikke opprettes en ny stafettlogg for dette barnet nå. Snakk med de foresatte: "
                     "de vet om barnet allerede har en stafettlogg og hvem som er stafettholder."
                 ),
@@ -193,21 +199,21 @@ class RelayLog(models.Model):
     @property
     def holder_label(self) -> str:
         """In an individual plan the holder is the statutory koordinator (the relation is the same)."""
-        return "Koordinator" if self.is_individual_plan else "Stafettholder"
+        return gettext("Koordinator") if self.is_individual_plan else gettext("Stafettholder")
 
     @property
     def holder_label_definite(self) -> str:
         """«stafettholderen» or «koordinatoren», inside a sentence."""
-        return f"{self.holder_label.lower()}en"
+        return gettext("koordinatoren") if self.is_individual_plan else gettext("stafettholderen")
 
     @property
     def participants_label(self) -> str:
-        return "Ansvarsgruppe" if self.is_individual_plan else "Deltakere"
+        return gettext("Ansvarsgruppe") if self.is_individual_plan else gettext("Deltakere")
 
     @property
     def participant_label(self) -> str:
         """One participant: «Deltaker», or in an individual plan «I ansvarsgruppen»."""
-        return "I ansvarsgruppen" if self.is_individual_plan else "Deltaker"
+        return gettext("I ansvarsgruppen") if self.is_individual_plan else gettext("Deltaker")
 
     @property
     def passive_former_holders(self) -> list[Any]:
@@ -216,21 +222,23 @@ class RelayLog(models.Model):
 
     @property
     def coordinator_duties(self) -> tuple[str, ...]:
-        return COORDINATOR_DUTIES if self.is_individual_plan else ()
+        return tuple(gettext(d) for d in COORDINATOR_DUTIES) if self.is_individual_plan else ()
 
     @property
     def challenge_labels(self) -> list[str]:
-        return [ChallengeCategory(c).label for c in self.challenge_categories if c in ChallengeCategory.values]
+        return [str(ChallengeCategory(c).label) for c in self.challenge_categories if c in ChallengeCategory.values]
 
 
 # The coordinator's duties (forskrift om habilitering, rehabilitering, individuell plan og
 # koordinator; helse- og omsorgstjenesteloven § 7-2): shown to the coordinator as a fixed list.
 COORDINATOR_DUTIES = (
-    "Sørge for nødvendig oppfølging av barnet/ungdommen og familien.",
-    "Sikre samordning av tjenestetilbudet rundt barnet/ungdommen.",
-    "Sikre framdrift i arbeidet med den individuelle planen.",
-    "Sørge for at barnet/ungdommen og foresatte får delta i arbeidet, og at deres egne mål står i planen.",
-    "Kalle inn ansvarsgruppen, og sørge for at planen blir evaluert og oppdatert jevnlig.",
+    gettext_noop("Sørge for nødvendig oppfølging av barnet/ungdommen og familien."),
+    gettext_noop("Sikre samordning av tjenestetilbudet rundt barnet/ungdommen."),
+    gettext_noop("Sikre framdrift i arbeidet med den individuelle planen."),
+    gettext_noop(
+        "Sørge for at barnet/ungdommen og foresatte får delta i arbeidet, og at deres egne mål står i planen."
+    ),
+    gettext_noop("Kalle inn ansvarsgruppen, og sørge for at planen blir evaluert og oppdatert jevnlig."),
 )
 
 
@@ -239,24 +247,29 @@ class PlanDecision(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="plan_decisions")
-    text = models.CharField("vedtak", max_length=TEXT_SHORT)
-    decided_on = models.DateField("vedtaksdato")
+    text = models.CharField(_("vedtak"), max_length=TEXT_SHORT)
+    decided_on = models.DateField(_("vedtaksdato"))
     recorded_by_name = models.CharField(max_length=210)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["decided_on", "id"]
-        verbose_name = "vedtak"
-        verbose_name_plural = "vedtak"
+        verbose_name = _("vedtak")
+        verbose_name_plural = _("vedtak")
 
     def __str__(self) -> str:
         return self.text
 
 
+# The reason the app itself writes when a log is opened: stored in bokmål like what people write,
+# shown in the reader's language (issue 10).
+LOG_OPENED_REASON = gettext_noop("Loggen ble opprettet")
+
+
 class LevelChange(models.Model):
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="level_changes")
     level = models.PositiveSmallIntegerField(choices=Level.choices)
-    reason = models.CharField("begrunnelse", max_length=TEXT_SHORT, blank=True)
+    reason = models.CharField(_("begrunnelse"), max_length=TEXT_SHORT, blank=True)
     changed_by_name = models.CharField(max_length=210)
     changed_at = models.DateTimeField(auto_now_add=True)
 
@@ -265,6 +278,10 @@ class LevelChange(models.Model):
 
     def __str__(self) -> str:
         return f"Nivå {self.level}"
+
+    @property
+    def reason_shown(self) -> str:
+        return gettext(self.reason) if self.reason == LOG_OPENED_REASON else self.reason
 
 
 def consent_upload_path(instance: "Consent", filename: str) -> str:
@@ -295,8 +312,8 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
 class UnsignedReason(models.TextChoices):
     """Why a guardian with parental responsibility did not sign a paper consent (issue 15 §8)."""
 
-    SOLE_RESPONSIBILITY = "eneansvar", "Den som har signert, har foreldreansvaret alene"
-    UNREACHABLE = "ikke_nadd", "Den andre foresatte kan ikke nås"
+    SOLE_RESPONSIBILITY = "eneansvar", _("Den som har signert, har foreldreansvaret alene")
+    UNREACHABLE = "ikke_nadd", _("Den andre foresatte kan ikke nås")
 
 
 def current_consent(log: "RelayLog", today: date | None = None) -> "Consent | None":
@@ -309,27 +326,27 @@ class Consent(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="consents")
-    services = models.JSONField("tjenester som kan delta", default=list)
-    not_shared = models.TextField("dette skal ikke deles", max_length=TEXT_MEDIUM, blank=True)
-    valid_from = models.DateField("gyldig fra", default=date.today)
-    valid_until = models.DateField("gyldig til")
+    services = models.JSONField(_("tjenester som kan delta"), default=list)
+    not_shared = models.TextField(_("dette skal ikke deles"), max_length=TEXT_MEDIUM, blank=True)
+    valid_from = models.DateField(_("gyldig fra"), default=date.today)
+    valid_until = models.DateField(_("gyldig til"))
     collected_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     collected_at_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    signatories = models.ManyToManyField(Person, related_name="consents_signed", verbose_name="signert av")
+    signatories = models.ManyToManyField(Person, related_name="consents_signed", verbose_name=_("signert av"))
     # A guardian with parental responsibility who did not sign: why, as the holder recorded it.
     unsigned_reason = models.CharField(
         "hvorfor ikke alle foresatte har signert", max_length=20, choices=UnsignedReason.choices, blank=True
     )
-    unsigned_note = models.CharField("forklaring", max_length=300, blank=True)
+    unsigned_note = models.CharField(_("forklaring"), max_length=300, blank=True)
     # A scanned signed form, or — for digital consent — the approvals in `request`.
-    document = models.FileField("signert samtykkeskjema", upload_to=consent_upload_path, blank=True)
+    document = models.FileField(_("signert samtykkeskjema"), upload_to=consent_upload_path, blank=True)
     request = models.OneToOneField(
         "ConsentRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="consent"
     )
     document_extension = models.CharField(max_length=8, default=".pdf", blank=True)
     document_content_type = models.CharField(max_length=40, default="application/pdf", blank=True)
     # The highest level the guardians consented to: a move above it needs new consent (seeds/001 §6).
-    level = models.PositiveSmallIntegerField("gjelder til og med nivå", choices=Level.choices, default=Level.ONE)
+    level = models.PositiveSmallIntegerField(_("gjelder til og med nivå"), choices=Level.choices, default=Level.ONE)
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by_name = models.CharField(max_length=210, blank=True)
@@ -350,7 +367,7 @@ class Consent(models.Model):
 
     @property
     def service_labels(self) -> list[str]:
-        return [ServiceType(s).label for s in self.services if s in ServiceType.values]
+        return [str(ServiceType(s).label) for s in self.services if s in ServiceType.values]
 
     def covers(self, service_type: str) -> bool:
         return service_type in self.services
@@ -359,10 +376,10 @@ class Consent(models.Model):
 class ParticipantApproval(models.TextChoices):
     """Issue 15 §4 (seeds/001 §6): the family approves each new participant before access."""
 
-    NOT_NEEDED = "ikke_nodvendig", "Ikke nødvendig"
-    PENDING = "venter", "Venter på de foresatte"
-    APPROVED = "godkjent", "Godkjent av de foresatte"
-    DECLINED = "avslatt", "Avslått av de foresatte"
+    NOT_NEEDED = "ikke_nodvendig", _("Ikke nødvendig")
+    PENDING = "venter", _("Venter på de foresatte")
+    APPROVED = "godkjent", _("Godkjent av de foresatte")
+    DECLINED = "avslatt", _("Avslått av de foresatte")
 
 
 def participant_approval_upload_path(instance: "Participant", filename: str) -> str:
@@ -376,10 +393,10 @@ class Participant(models.Model):
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="participants")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    extra_reason = models.CharField("begrunnelse for flere fra samme sted", max_length=TEXT_SHORT, blank=True)
-    notify_message = models.BooleanField("varsel om ny melding", default=True)
-    notify_calendar = models.BooleanField("varsel om kalenderoppføring", default=True)
-    notify_comment = models.BooleanField("varsel om kommentar", default=False)
+    extra_reason = models.CharField(_("begrunnelse for flere fra samme sted"), max_length=TEXT_SHORT, blank=True)
+    notify_message = models.BooleanField(_("varsel om ny melding"), default=True)
+    notify_calendar = models.BooleanField(_("varsel om kalenderoppføring"), default=True)
+    notify_comment = models.BooleanField(_("varsel om kommentar"), default=False)
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     # Access waits for this (stafett.access._participant); a decline also sets removed_at.
@@ -390,7 +407,9 @@ class Participant(models.Model):
         default=ParticipantApproval.NOT_NEEDED,
     )
     # A paper approval, scanned by the holder (issue 15 §4).
-    approval_document = models.FileField("signert godkjenning", upload_to=participant_approval_upload_path, blank=True)
+    approval_document = models.FileField(
+        _("signert godkjenning"), upload_to=participant_approval_upload_path, blank=True
+    )
     approval_document_extension = models.CharField(max_length=8, blank=True)
     approval_document_content_type = models.CharField(max_length=40, blank=True)
 
@@ -400,7 +419,7 @@ class Participant(models.Model):
                 fields=["log", "person"],
                 condition=Q(removed_at__isnull=True),
                 name="participant_once_per_log",
-                violation_error_message="Personen er allerede deltaker i loggen.",
+                violation_error_message=_("Personen er allerede deltaker i loggen."),
             )
         ]
 
@@ -411,8 +430,8 @@ class Participant(models.Model):
 class Goal(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="goals")
-    arena = models.CharField("arena", max_length=20, choices=Arena.choices)
-    text = models.CharField("mål", max_length=TEXT_SHORT)
+    arena = models.CharField(_("arena"), max_length=20, choices=Arena.choices)
+    text = models.CharField(_("mål"), max_length=TEXT_SHORT)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -427,12 +446,14 @@ class Measure(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="measures")
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="measures")
-    what = models.CharField("tiltak", max_length=TEXT_SHORT)
-    category = models.CharField("kategori", max_length=20, choices=MeasureCategory.choices)
-    responsible_kind = models.CharField("ansvarlig er", max_length=12, choices=ResponsibleKind.choices)
-    responsible = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="measures", verbose_name="ansvarlig")
-    deadline = models.DateField("frist")
-    evaluation_date = models.DateField("evalueres")
+    what = models.CharField(_("tiltak"), max_length=TEXT_SHORT)
+    category = models.CharField(_("kategori"), max_length=20, choices=MeasureCategory.choices)
+    responsible_kind = models.CharField(_("ansvarlig er"), max_length=12, choices=ResponsibleKind.choices)
+    responsible = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="measures", verbose_name=_("ansvarlig")
+    )
+    deadline = models.DateField(_("frist"))
+    evaluation_date = models.DateField(_("evalueres"))
     stopped_at = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
@@ -450,14 +471,14 @@ class Evaluation(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="evaluations")
-    carried_out = models.BooleanField("er tiltaket gjennomført")
-    effect_child = models.TextField("effekt for barnet/ungdommen", max_length=TEXT_MEDIUM, blank=True)
-    effect_guardians = models.TextField("effekt for foresatte", max_length=TEXT_MEDIUM, blank=True)
-    effect_holder = models.TextField("effekt for stafettholder", max_length=TEXT_MEDIUM, blank=True)
-    effect_others = models.TextField("effekt for andre aktører", max_length=TEXT_MEDIUM, blank=True)
-    decision = models.CharField("vurdering", max_length=12, choices=Decision.choices)
-    new_measures_needed = models.TextField("behov for nye tiltak", max_length=TEXT_MEDIUM, blank=True)
-    closing_answer = models.TextField("kunne noe vært annerledes", max_length=TEXT_MEDIUM, blank=True)
+    carried_out = models.BooleanField(_("er tiltaket gjennomført"))
+    effect_child = models.TextField(_("effekt for barnet/ungdommen"), max_length=TEXT_MEDIUM, blank=True)
+    effect_guardians = models.TextField(_("effekt for foresatte"), max_length=TEXT_MEDIUM, blank=True)
+    effect_holder = models.TextField(_("effekt for stafettholder"), max_length=TEXT_MEDIUM, blank=True)
+    effect_others = models.TextField(_("effekt for andre aktører"), max_length=TEXT_MEDIUM, blank=True)
+    decision = models.CharField(_("vurdering"), max_length=12, choices=Decision.choices)
+    new_measures_needed = models.TextField(_("behov for nye tiltak"), max_length=TEXT_MEDIUM, blank=True)
+    closing_answer = models.TextField(_("kunne noe vært annerledes"), max_length=TEXT_MEDIUM, blank=True)
     author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     author_is_guardian = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -480,30 +501,32 @@ GOOD_MEETINGS_AGENDA = """1. Forberedelse: formål, dagsorden og tidsramme er av
 
 class ChildAttends(models.TextChoices):
     # seeds/000, seeds/003 4.5: whether the child takes part in the meeting is asked each time.
-    YES = "ja", "Ja"
-    NO = "nei", "Nei"
-    PARTLY = "delvis", "Delvis"
+    YES = "ja", _("Ja")
+    NO = "nei", _("Nei")
+    PARTLY = "delvis", _("Delvis")
 
 
 class Meeting(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="meetings")
-    title = models.CharField("tittel", max_length=120, default="Stafettmøte")
-    starts_at = models.DateTimeField("tidspunkt")
-    duration_minutes = models.PositiveSmallIntegerField("varighet (minutter)", default=60)
-    place = models.CharField("sted", max_length=200)
-    agenda = models.TextField("dagsorden", max_length=TEXT_LONG, default=GOOD_MEETINGS_AGENDA)
-    attendees = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name="til stede")
-    minutes = models.TextField("referat", max_length=TEXT_LONG, blank=True)
-    next_meeting_date = models.DateField("neste møte", null=True, blank=True)
+    title = models.CharField(_("tittel"), max_length=120, default="Stafettmøte")
+    starts_at = models.DateTimeField(_("tidspunkt"))
+    duration_minutes = models.PositiveSmallIntegerField(_("varighet (minutter)"), default=60)
+    place = models.CharField(_("sted"), max_length=200)
+    agenda = models.TextField(_("dagsorden"), max_length=TEXT_LONG, default=GOOD_MEETINGS_AGENDA)
+    attendees = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name=_("til stede"))
+    minutes = models.TextField(_("referat"), max_length=TEXT_LONG, blank=True)
+    next_meeting_date = models.DateField(_("neste møte"), null=True, blank=True)
     held = models.BooleanField(default=False)
-    child_attends = models.CharField("deltok barnet/ungdommen", max_length=8, choices=ChildAttends.choices, blank=True)
-    child_attends_note = models.CharField("om barnets deltakelse", max_length=TEXT_SHORT, blank=True)
+    child_attends = models.CharField(
+        _("deltok barnet/ungdommen"), max_length=8, choices=ChildAttends.choices, blank=True
+    )
+    child_attends_note = models.CharField(_("om barnets deltakelse"), max_length=TEXT_SHORT, blank=True)
     # Why the meeting is outside the routine's time limit (overgangsmøte 2 later than two
     # weeks after school start, seeds/000); the holder must say why.
-    off_routine_reason = models.CharField("begrunnelse for tidspunktet", max_length=TEXT_SHORT, blank=True)
-    cancelled_at = models.DateTimeField("avlyst", null=True, blank=True)
-    cancel_reason = models.CharField("årsak til avlysning", max_length=TEXT_SHORT, blank=True)
+    off_routine_reason = models.CharField(_("begrunnelse for tidspunktet"), max_length=TEXT_SHORT, blank=True)
+    cancelled_at = models.DateTimeField(_("avlyst"), null=True, blank=True)
+    cancel_reason = models.CharField(_("årsak til avlysning"), max_length=TEXT_SHORT, blank=True)
     # The invitation's SEQUENCE (RFC 5545): raised on each change, so calendars replace the old one.
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -529,8 +552,8 @@ class Meeting(models.Model):
     def status_label(self) -> str:
         """What the log page, the calendar and the printout call the meeting — never «Planlagt» once cancelled."""
         if self.cancelled_at is not None:
-            return "Avlyst"
-        return "Holdt" if self.held else "Planlagt"
+            return gettext("Avlyst")
+        return gettext("Holdt") if self.held else gettext("Planlagt")
 
 
 class Message(models.Model):
@@ -538,7 +561,7 @@ class Message(models.Model):
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="messages")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
     author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField("melding", max_length=TEXT_MEDIUM)
+    text = models.TextField(_("melding"), max_length=TEXT_MEDIUM)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -549,10 +572,10 @@ class Message(models.Model):
 
 
 class HandoverStatus(models.TextChoices):
-    PROPOSED = "foreslatt", "Foreslått"
-    ACCEPTED = "godtatt", "Godtatt"
-    DECLINED = "avslatt", "Avslått"
-    WITHDRAWN = "trukket", "Trukket tilbake"
+    PROPOSED = "foreslatt", _("Foreslått")
+    ACCEPTED = "godtatt", _("Godtatt")
+    DECLINED = "avslatt", _("Avslått")
+    WITHDRAWN = "trukket", _("Trukket tilbake")
 
 
 class Handover(models.Model):
@@ -565,9 +588,9 @@ class Handover(models.Model):
     to_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="handovers_received")
     to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     proposed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField("kommentar", max_length=TEXT_SHORT, blank=True)
+    note = models.CharField(_("kommentar"), max_length=TEXT_SHORT, blank=True)
     status = models.CharField(max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.PROPOSED)
-    decline_reason = models.CharField("begrunnelse", max_length=TEXT_SHORT, blank=True)
+    decline_reason = models.CharField(_("begrunnelse"), max_length=TEXT_SHORT, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -578,7 +601,7 @@ class Handover(models.Model):
                 fields=["log"],
                 condition=Q(status="foreslatt"),
                 name="one_open_handover_per_log",
-                violation_error_message="Det finnes allerede et forslag om ny stafettholder som venter på svar.",
+                violation_error_message=_("Det finnes allerede et forslag om ny stafettholder som venter på svar."),
             )
         ]
 
@@ -587,9 +610,9 @@ class Handover(models.Model):
 
 
 class ConsentRequestStatus(models.TextChoices):
-    PENDING = "venter", "Venter på godkjenning"
-    COMPLETED = "godkjent", "Godkjent av alle"
-    DECLINED = "avslatt", "Avslått"
+    PENDING = "venter", _("Venter på godkjenning")
+    COMPLETED = "godkjent", _("Godkjent av alle")
+    DECLINED = "avslatt", _("Avslått")
 
 
 class ConsentRequest(models.Model):
@@ -598,9 +621,9 @@ class ConsentRequest(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="consent_requests")
-    services = models.JSONField("tjenester som kan delta", default=list)
-    not_shared = models.TextField("dette skal ikke deles", max_length=TEXT_MEDIUM, blank=True)
-    valid_until = models.DateField("gyldig til")
+    services = models.JSONField(_("tjenester som kan delta"), default=list)
+    not_shared = models.TextField(_("dette skal ikke deles"), max_length=TEXT_MEDIUM, blank=True)
+    valid_until = models.DateField(_("gyldig til"))
     level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.TWO)
     required_signers = models.ManyToManyField(Person, related_name="consent_requests_to_sign")
     requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
@@ -615,7 +638,7 @@ class ConsentRequest(models.Model):
 
     @property
     def service_labels(self) -> list[str]:
-        return [ServiceType(s).label for s in self.services if s in ServiceType.values]
+        return [str(ServiceType(s).label) for s in self.services if s in ServiceType.values]
 
 
 class FamilyAnswer(models.Model):
@@ -654,9 +677,9 @@ class ParticipantAnswer(FamilyAnswer):
 
 
 class TransitionKind(models.TextChoices):
-    KINDERGARTEN_TO_SCHOOL = "barnehage_skole", "Fra barnehage til skole"
-    TO_LOWER_SECONDARY = "ungdomsskole", "Fra barneskole til ungdomsskole"
-    MOVING = "flytting", "Flytting til en annen kommune eller skole"
+    KINDERGARTEN_TO_SCHOOL = "barnehage_skole", _("Fra barnehage til skole")
+    TO_LOWER_SECONDARY = "ungdomsskole", _("Fra barneskole til ungdomsskole")
+    MOVING = "flytting", _("Flytting til en annen kommune eller skole")
 
 
 class Transition(models.Model):
@@ -666,14 +689,14 @@ class Transition(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     log = models.ForeignKey(RelayLog, on_delete=models.CASCADE, related_name="transitions")
-    kind = models.CharField("overgang", max_length=20, choices=TransitionKind.choices)
-    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="mottakende skole")
+    kind = models.CharField(_("overgang"), max_length=20, choices=TransitionKind.choices)
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("mottakende skole"))
     sfo_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name="SFO"
+        Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("SFO")
     )
-    start_date = models.DateField("skolestart")
+    start_date = models.DateField(_("skolestart"))
     # seeds/000: children with significant needs are announced a year earlier.
-    significant_needs = models.BooleanField("betydelige behov for tilrettelegging", default=False)
+    significant_needs = models.BooleanField(_("betydelige behov for tilrettelegging"), default=False)
     notified_at = models.DateTimeField(null=True, blank=True)
     contact_teacher = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     meeting_1 = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -688,7 +711,7 @@ class Transition(models.Model):
                 fields=["log"],
                 condition=Q(completed_at__isnull=True),
                 name="one_open_transition_per_log",
-                violation_error_message="Loggen har allerede en overgang som ikke er fullført.",
+                violation_error_message=_("Loggen har allerede en overgang som ikke er fullført."),
             )
         ]
 
@@ -706,9 +729,9 @@ REQUEST_TEXT = 1000
 
 
 class RequestOutcome(models.TextChoices):
-    WILL_CONSIDER = "vil_vurdere", "Vi vil vurdere det og tar kontakt med dere"
-    AFTER_CONSENT = "etter_samtykke", "Vi oppretter en stafettlogg etter samtykke fra dere"
-    NOT_NOW = "ikke_naa", "Ikke nå"
+    WILL_CONSIDER = "vil_vurdere", _("Vi vil vurdere det og tar kontakt med dere")
+    AFTER_CONSENT = "etter_samtykke", _("Vi oppretter en stafettlogg etter samtykke fra dere")
+    NOT_NOW = "ikke_naa", _("Ikke nå")
 
 
 class LogRequest(models.Model):
@@ -716,26 +739,28 @@ class LogRequest(models.Model):
     the guardians (and a youth with rights) have consented, as always."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="log_requests", verbose_name="barnet")
-    asked_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name="spurt av")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="log_requests", verbose_name="tjenestested")
-    text = models.TextField("hva dere ønsker hjelp med", max_length=REQUEST_TEXT)
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="log_requests", verbose_name=_("barnet"))
+    asked_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("spurt av"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="log_requests", verbose_name=_("tjenestested")
+    )
+    text = models.TextField(_("hva dere ønsker hjelp med"), max_length=REQUEST_TEXT)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    answer_by = models.DateField("svarfrist")
+    answer_by = models.DateField(_("svarfrist"))
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    outcome = models.CharField("svar", max_length=20, choices=RequestOutcome.choices, blank=True)
-    answer = models.TextField("svaret til familien", max_length=REQUEST_TEXT, blank=True)
+    outcome = models.CharField(_("svar"), max_length=20, choices=RequestOutcome.choices, blank=True)
+    answer = models.TextField(_("svaret til familien"), max_length=REQUEST_TEXT, blank=True)
 
     class Meta:
-        verbose_name = "forespørsel om stafettlogg"
-        verbose_name_plural = "forespørsler om stafettlogg"
+        verbose_name = _("forespørsel om stafettlogg")
+        verbose_name_plural = _("forespørsler om stafettlogg")
         ordering = ["answer_by", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(answered_at__isnull=True) | ~Q(outcome=""),
                 name="log_request_answer_has_outcome",
-                violation_error_message="Velg et svar.",
+                violation_error_message=_("Velg et svar."),
             )
         ]
 

@@ -10,6 +10,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stafett.people.models import Person
 
@@ -21,31 +22,31 @@ class AssistedGuardian(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     log = models.ForeignKey("logs.RelayLog", on_delete=models.CASCADE, related_name="assisted_guardians")
-    guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="foresatt")
-    reason = models.CharField("hvorfor uten elektronisk ID", max_length=REASON_LENGTH)
+    guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("foresatt"))
+    reason = models.CharField(_("hvorfor uten elektronisk ID"), max_length=REASON_LENGTH)
     registered_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(default=timezone.now, editable=False)
     # A code goes only to a number the holder has checked with the guardian in person.
-    phone = models.CharField("mobilnummer kontrollert ansikt til ansikt", max_length=20, blank=True)
+    phone = models.CharField(_("mobilnummer kontrollert ansikt til ansikt"), max_length=20, blank=True)
     phone_verified_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     phone_verified_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
-        verbose_name = "foresatt uten elektronisk ID"
-        verbose_name_plural = "foresatte uten elektronisk ID"
+        verbose_name = _("foresatt uten elektronisk ID")
+        verbose_name_plural = _("foresatte uten elektronisk ID")
         constraints = [
             models.UniqueConstraint(
                 fields=["log", "guardian"],
                 condition=Q(ended_at__isnull=True),
                 name="assisted_guardian_once_per_log",
-                violation_error_message="Den foresatte er allerede registrert uten elektronisk ID i denne loggen.",
+                violation_error_message=_("Den foresatte er allerede registrert uten elektronisk ID i denne loggen."),
             ),
             models.CheckConstraint(
                 condition=Q(phone="") | Q(phone_verified_at__isnull=False, phone_verified_by__isnull=False),
                 name="assisted_guardian_phone_is_verified",
-                violation_error_message="Mobilnummeret må være kontrollert ansikt til ansikt.",
+                violation_error_message=_("Mobilnummeret må være kontrollert ansikt til ansikt."),
             ),
         ]
 
@@ -69,8 +70,8 @@ class AssistedCode(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "engangskode"
-        verbose_name_plural = "engangskoder"
+        verbose_name = _("engangskode")
+        verbose_name_plural = _("engangskoder")
 
     def __str__(self) -> str:
         return f"Engangskode {self.created_at:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stafett.people.models import Person, Unit
 
@@ -21,14 +22,14 @@ class FormerHolder(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "passiv tidligere stafettholder"
-        verbose_name_plural = "passive tidligere stafettholdere"
+        verbose_name = _("passiv tidligere stafettholder")
+        verbose_name_plural = _("passive tidligere stafettholdere")
         constraints = [
             models.UniqueConstraint(
                 fields=["log", "person"],
                 condition=Q(ended_at__isnull=True),
                 name="former_holder_once_per_log",
-                violation_error_message="Personen leser allerede historikken i loggen.",
+                violation_error_message=_("Personen leser allerede historikken i loggen."),
             )
         ]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Relation
@@ -95,7 +96,7 @@ def services_suggesting_level_two(log: RelayLog, participants: list[Participant]
     services = {log.unit.service_type, *(p.unit.service_type for p in participants)}
     if len(services) < 2:
         return []
-    return sorted(ServiceType(s).label for s in services)
+    return sorted(str(ServiceType(s).label) for s in services)
 
 
 def current_round(measures: list[Measure], meetings: list[Meeting]) -> list[Measure]:
@@ -120,13 +121,15 @@ def _gaps(
     if log.status != LogStatus.ACTIVE:
         return gaps
     if consent is None:
-        gaps.append("Samtykket er ikke gyldig. Deltakerne har ikke tilgang før samtykket er fornyet.")
+        gaps.append(_("Samtykket er ikke gyldig. Deltakerne har ikke tilgang før samtykket er fornyet."))
     responsible = {m.responsible_id for m in measures}
     if guardians and not responsible & {g.id for g in guardians}:
-        gaps.append("De foresatte har ikke noe eget tiltak ennå.")
+        gaps.append(_("De foresatte har ikke noe eget tiltak ennå."))
     for p in participants:
         if p.person_id not in responsible:
-            gaps.append(f"{p.person.full_name} ({p.unit.name}) har ikke noe tiltak ennå.")
+            gaps.append(
+                _("%(name)s (%(unit)s) har ikke noe tiltak ennå.") % {"name": p.person.full_name, "unit": p.unit.name}
+            )
     return gaps
 
 
@@ -134,7 +137,11 @@ def _calendar(meetings: list[Meeting], measures: list[Measure], today: date) -> 
     planned = {timezone.localtime(m.starts_at).date() for m in meetings if m.cancelled_at is None}
     entries = [
         CalendarEntry(
-            m.next_meeting_date, None, "Neste møte", "Avtalt i forrige møte – ikke kalt inn ennå", overdue=False
+            m.next_meeting_date,
+            None,
+            _("Neste møte"),
+            _("Avtalt i forrige møte – ikke kalt inn ennå"),
+            overdue=False,
         )
         for m in meetings
         if m.next_meeting_date and m.next_meeting_date not in planned
@@ -143,8 +150,11 @@ def _calendar(meetings: list[Meeting], measures: list[Measure], today: date) -> 
         CalendarEntry(
             timezone.localtime(m.starts_at).date(),
             m.starts_at,
-            "Avlyst møte" if m.cancelled_at else "Møte",
-            f"{m.title}, {m.place} – avlyst: {m.cancel_reason}" if m.cancelled_at else f"{m.title}, {m.place}",
+            _("Avlyst møte") if m.cancelled_at else _("Møte"),
+            _("%(title)s, %(place)s – avlyst: %(reason)s")
+            % {"title": m.title, "place": m.place, "reason": m.cancel_reason}
+            if m.cancelled_at
+            else f"{m.title}, {m.place}",
             overdue=False,
         )
         for m in meetings
@@ -154,10 +164,12 @@ def _calendar(meetings: list[Meeting], measures: list[Measure], today: date) -> 
         if m.stopped_at is not None:
             continue
         evaluated = bool(m.evaluations.all())
-        entries.append(CalendarEntry(m.deadline, None, "Frist", m.what, overdue=m.deadline < today and not evaluated))
+        entries.append(
+            CalendarEntry(m.deadline, None, _("Frist"), m.what, overdue=m.deadline < today and not evaluated)
+        )
         entries.append(
             CalendarEntry(
-                m.evaluation_date, None, "Evaluering", m.what, overdue=m.evaluation_date < today and not evaluated
+                m.evaluation_date, None, _("Evaluering"), m.what, overdue=m.evaluation_date < today and not evaluated
             )
         )
     return sorted(entries, key=lambda e: (e.day, e.kind))

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from stafett.lib.forms import BoundedForm
 from stafett.logs.models import ASKABLE_SERVICES, REQUEST_TEXT, RequestOutcome
@@ -23,23 +24,23 @@ class UnitChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class AskForLogForm(BoundedForm):
     child = forms.ModelChoiceField(
-        label="Hvem gjelder det?",
+        label=_("Hvem gjelder det?"),
         queryset=Person.objects.none(),
         empty_label=None,
-        error_messages={"required": "Velg barnet det gjelder."},
+        error_messages={"required": _("Velg barnet det gjelder.")},
     )
     unit = UnitChoice(
-        label="Hvilket tjenestested vil dere spørre?",
+        label=_("Hvilket tjenestested vil dere spørre?"),
         queryset=Unit.objects.none(),
-        help_text="Velg barnehagen, skolen eller helsestasjonen der barnet går.",
-        error_messages={"required": "Velg tjenestestedet dere vil spørre."},
+        help_text=_("Velg barnehagen, skolen eller helsestasjonen der barnet går."),
+        error_messages={"required": _("Velg tjenestestedet dere vil spørre.")},
     )
     text = forms.CharField(
-        label="Hva ønsker dere hjelp med?",
+        label=_("Hva ønsker dere hjelp med?"),
         max_length=REQUEST_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Skriv kort. Tjenestestedet tar kontakt og avtaler resten med dere.",
-        error_messages={"required": "Skriv kort hva dere ønsker hjelp med."},
+        help_text=_("Skriv kort. Tjenestestedet tar kontakt og avtaler resten med dere."),
+        error_messages={"required": _("Skriv kort hva dere ønsker hjelp med.")},
     )
 
     def __init__(self, *args: Any, children: list[Person], **kwargs: Any) -> None:
@@ -51,15 +52,15 @@ class AskForLogForm(BoundedForm):
 
 class AnswerRequestForm(BoundedForm):
     outcome = forms.ChoiceField(
-        label="Svar",
+        label=_("Svar"),
         choices=RequestOutcome.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Velg et svar."},
+        error_messages={"required": _("Velg et svar.")},
     )
     answer = forms.CharField(
-        label="Til familien",
+        label=_("Til familien"),
         max_length=REQUEST_TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For eksempel når dere tar kontakt. Skriv ikke noe familien ikke skal lese.",
+        help_text=_("For eksempel når dere tar kontakt. Skriv ikke noe familien ikke skal lese."),
     )

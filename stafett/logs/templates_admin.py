@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett import access
@@ -61,7 +62,10 @@ def template_edit(request: PersonRequest, code: str) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, f"Malen for {template.get_service_type_display().lower()} er lagret.")
+            messages.success(
+                request,
+                _("Malen for %(service)s er lagret.") % {"service": template.get_service_type_display().lower()},
+            )
             return redirect("logs:templates")
     status = 400 if form.errors else 200
     return render(request, "logs/template_form.html", {"template": template, "form": form}, status=status)

@@ -10,6 +10,9 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stafett import access
 from stafett.access import Relation
@@ -48,8 +51,8 @@ class StepState:
 @dataclass(frozen=True)
 class Step:
     key: str
-    title: str
-    who: str
+    title: str | Promise
+    who: str | Promise
     due: Callable[[Transition], date | None]
     check: Callable[[Transition, "Facts"], tuple[bool, list[str]]]
     applies: Callable[[Transition], bool] = lambda t: True
@@ -75,7 +78,7 @@ def _principal_added(t: Transition, f: Facts) -> tuple[bool, list[str]]:
         Membership.objects.active().filter(unit=t.to_unit, role=Role.LEADER).values_list("person_id", flat=True)
     )
     done = any(p.person_id in leaders for p in _participants_from(t, f, t.to_unit))
-    return done, [] if done else [f"Rektor ved {t.to_unit.name} er ikke deltaker ennå."]
+    return done, [] if done else [_("Rektor ved %(unit)s er ikke deltaker ennå.") % {"unit": t.to_unit.name}]
 
 
 def _leader_key(unit: Unit | None) -> str:
@@ -101,7 +104,7 @@ def _sfo_leader_added(t: Transition, f: Facts) -> tuple[bool, list[str]]:
     )
     done = any(p.person_id in leaders for p in _participants_from(t, f, t.sfo_unit))
     name = t.sfo_unit.name if t.sfo_unit else "SFO"
-    return done, [] if done else [f"SFO-lederen ved {name} er ikke deltaker ennå."]
+    return done, [] if done else [_("SFO-lederen ved %(unit)s er ikke deltaker ennå.") % {"unit": name}]
 
 
 def _february_meeting_months(t: Transition) -> list[tuple[int, int]]:
@@ -122,26 +125,32 @@ def _february_meeting(t: Transition, f: Facts) -> tuple[bool, list[str]]:
     if held or (t.meeting_1 is not None and t.meeting_1.held):
         return True, []
     return False, [
-        "Ingen møte i februar/mars er registrert i loggen. Barnehagefaglig rådgiver kaller inn; "
-        "barnehagestyrer gir opplysninger om behovet for tilrettelegging."
+        _(
+            "Ingen møte i februar/mars er registrert i loggen. Barnehagefaglig rådgiver kaller inn; "
+            "barnehagestyrer gir opplysninger om behovet for tilrettelegging."
+        )
     ]
 
 
 def _contact_teacher_added(t: Transition, f: Facts) -> tuple[bool, list[str]]:
     done = t.contact_teacher_id is not None and any(p.person_id == t.contact_teacher_id for p in f.participants)
-    return done, [] if done else ["Rektor har ikke lagt til kontaktlæreren ennå."]
+    return done, [] if done else [_("Rektor har ikke lagt til kontaktlæreren ennå.")]
 
 
 def _meeting_held(attr: str) -> Callable[[Transition, Facts], tuple[bool, list[str]]]:
     def check(t: Transition, f: Facts) -> tuple[bool, list[str]]:
         meeting: Meeting | None = getattr(t, attr)
         if meeting is None:
-            return False, ["Møtet er ikke kalt inn."]
+            return False, [_("Møtet er ikke kalt inn.")]
         if meeting.cancelled_at is not None:
-            return False, [f"Møtet {timezone.localtime(meeting.starts_at):%d.%m.%Y} er avlyst; kall inn på nytt."]
+            return False, [
+                _("Møtet %(date)s er avlyst; kall inn på nytt.")
+                % {"date": f"{timezone.localtime(meeting.starts_at):%d.%m.%Y}"}
+            ]
         if not meeting.held:
             return False, [
-                f"Møtet er kalt inn til {timezone.localtime(meeting.starts_at):%d.%m.%Y}; referatet mangler."
+                _("Møtet er kalt inn til %(date)s; referatet mangler.")
+                % {"date": f"{timezone.localtime(meeting.starts_at):%d.%m.%Y}"}
             ]
         return True, []
 
@@ -154,13 +163,13 @@ def _measures_for_everyone(t: Transition, f: Facts) -> tuple[bool, list[str]]:
     missing = []
     kindergarten_people = f.measures_by["kindergarten"]
     if not kindergarten_people:
-        missing.append("Barnehagen har ikke noe tiltak (avslutning av barnehagetiden).")
+        missing.append(_("Barnehagen har ikke noe tiltak (avslutning av barnehagetiden)."))
     if not f.measures_by["guardian"]:
-        missing.append("De foresatte har ikke noe tiltak (i ferien).")
+        missing.append(_("De foresatte har ikke noe tiltak (i ferien)."))
     if t.sfo_unit_id and not f.measures_by["sfo"]:
-        missing.append("SFO-lederen har ikke noe tiltak (ved SFO-start).")
+        missing.append(_("SFO-lederen har ikke noe tiltak (ved SFO-start)."))
     if not f.measures_by["contact_teacher"]:
-        missing.append("Kontaktlæreren har ikke noe tiltak (første skoledag).")
+        missing.append(_("Kontaktlæreren har ikke noe tiltak (første skoledag)."))
     return not missing, missing
 
 
@@ -169,11 +178,13 @@ def _finished(t: Transition, f: Facts) -> tuple[bool, list[str]]:
     done = log.status == LogStatus.CLOSED or (
         t.contact_teacher_id is not None and log.holder_id == t.contact_teacher_id
     )
-    return done, [] if done else ["Avslutt loggen, eller foreslå kontaktlæreren som ny stafettholder."]
+    return done, [] if done else [_("Avslutt loggen, eller foreslå kontaktlæreren som ny stafettholder.")]
 
 
 def _notified(t: Transition, f: Facts) -> tuple[bool, list[str]]:
-    return t.notified_at is not None, [] if t.notified_at else [f"{t.to_unit.name} er ikke varslet."]
+    return t.notified_at is not None, [] if t.notified_at else [
+        _("%(unit)s er ikke varslet.") % {"unit": t.to_unit.name}
+    ]
 
 
 def _november(years_before: int) -> Callable[[Transition], date]:
@@ -207,10 +218,10 @@ def late_for_routine(t: Transition, number: int, starts_at: datetime) -> str | N
     latest = meeting_deadline(t, number)
     if latest is None or timezone.localtime(starts_at).date() <= latest:
         return None
-    return (
-        f"Overgangsmøte {number} skal holdes innen to uker etter skolestart, senest {latest:%d.%m.%Y}. "
+    return _(
+        "Overgangsmøte %(number)s skal holdes innen to uker etter skolestart, senest %(date)s. "
         "Skriv hvorfor møtet må være senere, eller velg en tidligere dato."
-    )
+    ) % {"number": number, "date": f"{latest:%d.%m.%Y}"}
 
 
 def transition_of(meeting: Meeting) -> tuple[Transition, int] | None:
@@ -226,27 +237,29 @@ def measures_to_evaluate(t: Transition) -> list[Measure]:
     return list(Measure.objects.filter(log_id=t.log_id, stopped_at__isnull=True).select_related("responsible"))
 
 
-NOTIFY = Step("notify", "Meld fra til skolen", "Styrer / stafettholder", _notify_due, _notified)
+NOTIFY = Step(
+    "notify", gettext_lazy("Meld fra til skolen"), gettext_lazy("Styrer / stafettholder"), _notify_due, _notified
+)
 PRINCIPAL = Step(
     "principal",
-    "Legg til rektor som deltaker",
-    "Stafettholder",
+    gettext_lazy("Legg til rektor som deltaker"),
+    gettext_lazy("Stafettholder"),
     lambda t: date(t.start_date.year, 3, 31),
     _principal_added,
     member=lambda t: _leader_key(t.to_unit),
 )
 FEBRUARY_MEETING = Step(
     "february_meeting",
-    "Overgangsmøte mellom barnehagen og skolen i februar/mars",
-    "Barnehagefaglig rådgiver kaller inn; barnehagestyrer gir opplysninger",
+    gettext_lazy("Overgangsmøte mellom barnehagen og skolen i februar/mars"),
+    gettext_lazy("Barnehagefaglig rådgiver kaller inn; barnehagestyrer gir opplysninger"),
     lambda t: date(t.start_date.year, 3, 31),
     _february_meeting,
     prompt=False,
 )
 SFO_LEADER = Step(
     "sfo_leader",
-    "Legg til SFO-lederen som deltaker",
-    "Stafettholder",
+    gettext_lazy("Legg til SFO-lederen som deltaker"),
+    gettext_lazy("Stafettholder"),
     lambda t: date(t.start_date.year, 6, 1),
     _sfo_leader_added,
     applies=lambda t: t.sfo_unit_id is not None,
@@ -254,36 +267,36 @@ SFO_LEADER = Step(
 )
 TEACHER = Step(
     "contact_teacher",
-    "Legg til kontaktlæreren",
-    "Rektor",
+    gettext_lazy("Legg til kontaktlæreren"),
+    gettext_lazy("Rektor"),
     lambda t: date(t.start_date.year, 6, 1),
     _contact_teacher_added,
 )
 MEETING_1 = Step(
     "meeting_1",
-    "Overgangsmøte 1 før sommerferien",
-    "Stafettholder kaller inn foresatte, kontaktlærer og SFO-leder",
+    gettext_lazy("Overgangsmøte 1 før sommerferien"),
+    gettext_lazy("Stafettholder kaller inn foresatte, kontaktlærer og SFO-leder"),
     _before_summer,
     _meeting_held("meeting_1"),
 )
 MEASURES = Step(
     "measures",
-    "Minst ett tiltak hver for barnehagen, foresatte, SFO-leder og kontaktlærer",
-    "Alle i overgangsmøte 1",
+    gettext_lazy("Minst ett tiltak hver for barnehagen, foresatte, SFO-leder og kontaktlærer"),
+    gettext_lazy("Alle i overgangsmøte 1"),
     _before_summer,
     _measures_for_everyone,
 )
 MEETING_2 = Step(
     "meeting_2",
-    "Overgangsmøte 2 innen to uker etter skolestart: evaluer tiltakene",
-    "Stafettholder",
+    gettext_lazy("Overgangsmøte 2 innen to uker etter skolestart: evaluer tiltakene"),
+    gettext_lazy("Stafettholder"),
     _two_weeks_after_start,
     _meeting_held("meeting_2"),
 )
 FINISH = Step(
     "finish",
-    "Avslutt loggen, eller gi stafettpinnen til kontaktlæreren",
-    "Stafettholder og kontaktlærer",
+    gettext_lazy("Avslutt loggen, eller gi stafettpinnen til kontaktlæreren"),
+    gettext_lazy("Stafettholder og kontaktlærer"),
     _two_weeks_after_start,
     _finished,
     member=_contact_teacher_key,
@@ -303,7 +316,11 @@ ROUTINES: dict[str, list[Step]] = {
     ],
     TransitionKind.TO_LOWER_SECONDARY: [
         Step(
-            "notify", "Meld fra til ungdomsskolen", "Stafettholder", lambda t: date(t.start_date.year, 3, 1), _notified
+            "notify",
+            gettext_lazy("Meld fra til ungdomsskolen"),
+            gettext_lazy("Stafettholder"),
+            lambda t: date(t.start_date.year, 3, 1),
+            _notified,
         ),
         PRINCIPAL,
         TEACHER,
@@ -311,7 +328,13 @@ ROUTINES: dict[str, list[Step]] = {
         FINISH,
     ],
     TransitionKind.MOVING: [
-        Step("notify", "Meld fra til den nye skolen", "Stafettholder", lambda t: t.start_date, _notified),
+        Step(
+            "notify",
+            gettext_lazy("Meld fra til den nye skolen"),
+            gettext_lazy("Stafettholder"),
+            lambda t: t.start_date,
+            _notified,
+        ),
         PRINCIPAL,
         FINISH,
     ],
@@ -358,7 +381,7 @@ def progress(t: Transition) -> list[StepState]:
             continue
         done, missing = step.check(t, facts)
         states.append(
-            StepState(step.key, step.title, step.who, step.due(t), done, missing, step.member(t), step.prompt)
+            StepState(step.key, str(step.title), str(step.who), step.due(t), done, missing, step.member(t), step.prompt)
         )
     return states
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -85,7 +86,7 @@ def register_child(request: PersonRequest, unit: Unit) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(register, e)
         else:
-            messages.success(request, f"{child.full_name} og de foresatte er registrert.")
+            messages.success(request, _("%(name)s og de foresatte er registrert.") % {"name": child.full_name})
             return redirect("logs:open", unit_code=unit.code, person_code=child.code)
     context = {"unit": unit, "form": FindChildForm(), "register": register}
     return render(request, "logs/find_child.html", context, status=400)
@@ -140,11 +141,11 @@ def open_log(request: PersonRequest, unit: Unit, person_code: str) -> HttpRespon
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            done = f"Stafettloggen for {child.full_name} er opprettet."
+            done = _("Stafettloggen for %(name)s er opprettet.") % {"name": child.full_name}
             if note is not None:
                 close_note(actor=request.user, note=note, outcome=Outcome.LEVEL_ONE)
                 forget_note_waiting_for_log(request)
-                done += " Undringsnotatet er slettet; bekymringen står nå i loggen."
+                done += " " + _("Undringsnotatet er slettet; bekymringen står nå i loggen.")
             messages.success(request, done)
             return redirect("logs:detail", log_code=log.code)
     context = {"unit": unit, "child": child, "guardians": guardians, "form": form, "from_note": note}
@@ -217,10 +218,10 @@ def edit_overview(request: PersonRequest, log: RelayLog) -> HttpResponse:
             hints = form.hints()
             if hints:
                 messages.info(
-                    request, "Lagret. Tips til klarspråk: " + " ".join(h for hs in hints.values() for h in hs)
+                    request, _("Lagret. Tips til klarspråk:") + " " + " ".join(h for hs in hints.values() for h in hs)
                 )
             else:
-                messages.success(request, "Oversikten er lagret.")
+                messages.success(request, _("Oversikten er lagret."))
             return redirect("logs:detail", log_code=log.code)
     return render(request, "logs/overview_form.html", {"log": log, "form": form}, status=400)
 
@@ -231,7 +232,7 @@ def edit_overview(request: PersonRequest, log: RelayLog) -> HttpResponse:
 def preselected(request: PersonRequest, members: list[tuple[str, str]]) -> dict[str, str]:
     """A link for a named person (the transition's «Legg til rektor») opens the form with them chosen."""
     wanted = request.GET.get("member", "")
-    return {"member": wanted} if wanted and any(key == wanted for key, _ in members) else {}
+    return {"member": wanted} if wanted and any(key == wanted for key, _label in members) else {}
 
 
 def member_choices(log: RelayLog, *, with_units: bool = False) -> list[Any]:
@@ -274,9 +275,11 @@ def add_participant(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e, default_field="member")
         else:
-            added = f"{person.full_name} er lagt til som deltaker."
+            added = _("%(name)s er lagt til som deltaker.") % {"name": person.full_name}
             if participant.approval == ParticipantApproval.PENDING:
-                added += f" De foresatte blir spurt om de godkjenner; til da har {person.given_name} ikke tilgang."
+                added += " " + _("De foresatte blir spurt om de godkjenner; til da har %(name)s ikke tilgang.") % {
+                    "name": person.given_name
+                }
             messages.success(request, added)
             return redirect("logs:detail", log_code=log.code)
     consent = current_consent(log)
@@ -292,7 +295,9 @@ def remove_participant(request: PersonRequest, log: RelayLog, participant_code: 
     )
     if request.method == "POST":
         actions.remove_participant(actor=request.user, participant=participant)
-        messages.success(request, f"{participant.person.full_name} har ikke lenger tilgang til loggen.")
+        messages.success(
+            request, _("%(name)s har ikke lenger tilgang til loggen.") % {"name": participant.person.full_name}
+        )
         return redirect("logs:detail", log_code=log.code)
     return render(request, "logs/participant_remove.html", {"log": log, "participant": participant})
 
@@ -358,6 +363,6 @@ def photo_upload(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Bildet er fjernet." if remove else "Bildet er lagret.")
+            messages.success(request, _("Bildet er fjernet.") if remove else _("Bildet er lagret."))
             return redirect("logs:detail", log_code=log.code)
     return render(request, "logs/photo_error.html", {"log": log, "form": form}, status=400)

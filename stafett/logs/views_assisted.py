@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -81,7 +82,9 @@ def assisted_guardians(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e, default_field="guardian")
         else:
-            messages.success(request, f"{registration.guardian.full_name} er registrert uten elektronisk ID.")
+            messages.success(
+                request, _("%(name)s er registrert uten elektronisk ID.") % {"name": registration.guardian.full_name}
+            )
             return _back(log)
     return _page(request, log, form, status=400 if form.errors else 200)
 
@@ -97,9 +100,11 @@ def verify_phone(request: PersonRequest, log: RelayLog, assisted_guardian_code: 
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
-            messages.success(request, f"Mobilnummeret til {registration.guardian.full_name} er kontrollert.")
+            messages.success(
+                request, _("Mobilnummeret til %(name)s er kontrollert.") % {"name": registration.guardian.full_name}
+            )
         return _back(log)
-    messages.error(request, "Skriv mobilnummeret og kryss av for at du har kontrollert det med den foresatte.")
+    messages.error(request, _("Skriv mobilnummeret og kryss av for at du har kontrollert det med den foresatte."))
     return _back(log)
 
 
@@ -115,7 +120,8 @@ def send_code(request: PersonRequest, log: RelayLog, assisted_guardian_code: str
         until = timezone.localtime(row.expires_at).strftime("%H:%M")
         messages.success(
             request,
-            f"En engangskode er sendt på SMS til {registration.guardian.full_name} (gjelder til kl. {until}).",
+            _("En engangskode er sendt på SMS til %(name)s (gjelder til kl. %(until)s).")
+            % {"name": registration.guardian.full_name, "until": until},
         )
     return _back(log)
 
@@ -129,7 +135,7 @@ def end_assisted(request: PersonRequest, log: RelayLog, assisted_guardian_code: 
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, f"Ordningen for {registration.guardian.full_name} er avsluttet.")
+        messages.success(request, _("Ordningen for %(name)s er avsluttet.") % {"name": registration.guardian.full_name})
     return _back(log)
 
 
@@ -160,7 +166,7 @@ def print_pdf(request: PersonRequest, log: RelayLog, assisted_guardian_code: str
     registration = _printout(request, log, assisted_guardian_code)
     if isinstance(registration, HttpResponse):
         return registration
-    reason = f"utskrift til {registration.guardian.full_name}, som er med uten elektronisk ID"
+    reason = _("utskrift til %(name)s, som er med uten elektronisk ID") % {"name": registration.guardian.full_name}
     html = log_html(log, reason=reason)
     response = HttpResponse(html_to_pdf(html, identifier=log.code.hex), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="stafettlogg-{timezone.localdate():%Y-%m-%d}.pdf"'
@@ -202,7 +208,7 @@ def reading_page(request: HttpRequest) -> HttpResponse:
     code = _reading(request)
     if code is None:
         request.session.pop(SESSION_KEY, None)
-        messages.info(request, "Lesingen er avsluttet eller har gått ut. Be stafettholderen om en ny kode.")
+        messages.info(request, _("Lesingen er avsluttet eller har gått ut. Be stafettholderen om en ny kode."))
         return redirect("logs:assisted_code")
     guardian, log = code.registration.guardian, code.registration.log
     log = access.get_log(log.code)
@@ -225,5 +231,5 @@ def leave_reading(request: HttpRequest) -> HttpResponse:
     if code is not None:
         assisted.end_reading(code=code)
     request.session.pop(SESSION_KEY, None)
-    messages.info(request, "Du har avsluttet lesingen.")
+    messages.info(request, _("Du har avsluttet lesingen."))
     return redirect(reverse("logs:assisted_code"))

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from stafett.access import Action, PersonRequest, needs, signed_in
@@ -39,7 +40,10 @@ def open_with_digital_consent(request: PersonRequest, unit: Unit, person_code: s
         else:
             messages.success(
                 request,
-                "Stafettloggen er opprettet og venter på samtykke. De foresatte ser forespørselen når de logger inn.",
+                _(
+                    "Stafettloggen er opprettet og venter på samtykke. "
+                    "De foresatte ser forespørselen når de logger inn."
+                ),
             )
             return redirect("logs:detail", log_code=consent_request.log.code)
     context = {"unit": unit, "child": child, "form": form}
@@ -56,7 +60,7 @@ def request_digital_consent(request: PersonRequest, log: RelayLog) -> HttpRespon
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Forespørselen om samtykke er sendt til de foresatte.")
+            messages.success(request, _("Forespørselen om samtykke er sendt til de foresatte."))
             return redirect("logs:detail", log_code=log.code)
     context = {"log": log, "child": log.subject, "form": form}
     return render(request, "logs/digital_consent_form.html", context, status=400 if form.errors else 200)
@@ -83,8 +87,8 @@ def answer_consent(request: PersonRequest, request_code: str) -> HttpResponse:
             answer=lambda approve, method: actions.answer_consent(
                 actor=request.user, request=consent_request, approve=approve, authenticated_by=method
             ),
-            said_yes="Takk. Samtykket ditt er registrert.",
-            said_no="Du har sagt nei. Ingen opplysninger deles, og stafettholderen får beskjed.",
+            said_yes=_("Takk. Samtykket ditt er registrert."),
+            said_no=_("Du har sagt nei. Ingen opplysninger deles, og stafettholderen får beskjed."),
             template="logs/consent_answer.html",
             context={"consent_request": consent_request},
         ),

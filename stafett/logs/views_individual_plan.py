@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from stafett.access import Action, PersonRequest, needs
@@ -34,7 +35,7 @@ def make_individual_plan(request: PersonRequest, log: RelayLog) -> HttpResponse:
             add_form_errors(form, e, default_field="consented_on")
         else:
             messages.success(
-                request, "Loggen er nå en individuell plan. Du er koordinator, og deltakerne er ansvarsgruppen."
+                request, _("Loggen er nå en individuell plan. Du er koordinator, og deltakerne er ansvarsgruppen.")
             )
             return _back(log)
     status = 400 if form.errors else 200
@@ -52,7 +53,7 @@ def edit_own_goals(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e, default_field="text")
         else:
-            messages.success(request, "«Mine egne mål» er lagret.")
+            messages.success(request, _("«Mine egne mål» er lagret."))
             return _back(log)
     status = 400 if form.errors else 200
     return render(request, "logs/own_goals_form.html", {"log": log, "form": form}, status=status)
@@ -70,7 +71,7 @@ def add_decision(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e, default_field="text")
         else:
-            messages.success(request, "Vedtaket er lagt til i planen.")
+            messages.success(request, _("Vedtaket er lagt til i planen."))
             return _back(log)
     status = 400 if form.errors else 200
     return render(request, "logs/plan_decision_form.html", {"log": log, "form": form}, status=status)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stafett import access
@@ -55,13 +56,17 @@ def renew_consent(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Det nye samtykket er registrert. Det gamle ligger i historikken.")
+            messages.success(request, _("Det nye samtykket er registrert. Det gamle ligger i historikken."))
             lost = log.participants.filter(pk__in=before, removed_at__isnull=False).select_related("person", "unit")
             for p in lost:
                 messages.warning(
                     request,
-                    f"{p.person.full_name} ({p.unit.name}) har ikke lenger tilgang: samtykket gjelder ikke "
-                    f"{p.unit.get_service_type_display().lower()}.",
+                    _("%(name)s (%(unit)s) har ikke lenger tilgang: samtykket gjelder ikke %(service)s.")
+                    % {
+                        "name": p.person.full_name,
+                        "unit": p.unit.name,
+                        "service": p.unit.get_service_type_display().lower(),
+                    },
                 )
             return redirect("logs:detail", log_code=log.code)
     return render(request, "logs/renew_consent.html", {"log": log, "form": form}, status=400 if form.errors else 200)
@@ -79,7 +84,7 @@ def withdraw_consent(request: PersonRequest, log: RelayLog) -> HttpResponse:
             messages.error(request, " ".join(e.messages))
         else:
             messages.success(
-                request, "Samtykket er trukket tilbake. Loggen er nå passiv, og deltakerne har ikke lenger tilgang."
+                request, _("Samtykket er trukket tilbake. Loggen er nå passiv, og deltakerne har ikke lenger tilgang.")
             )
         return redirect("logs:detail", log_code=log.code)
     return render(request, "logs/withdraw_consent.html", {"log": log, "on_paper": on_paper})
@@ -112,8 +117,8 @@ def propose_handover(request: PersonRequest, log: RelayLog) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{to.full_name} er spurt om å overta. Til det er godtatt, er {log.holder.full_name} "
-                f"{log.holder_label.lower()}.",
+                _("%(name)s er spurt om å overta. Til det er godtatt, er %(holder)s %(role)s.")
+                % {"name": to.full_name, "holder": log.holder.full_name, "role": log.holder_label.lower()},
             )
             if access.can(request.user, Action.VIEW_LOG, log):
                 return redirect("logs:detail", log_code=log.code)
@@ -135,7 +140,9 @@ def answer_handover(request: PersonRequest, handover_code: str) -> HttpResponse:
     if handover is None:
         raise Http404
     if handover.status != HandoverStatus.PROPOSED and handover.to_person_id == request.user.id:
-        messages.info(request, f"Forslaget er allerede {handover.get_status_display().lower()}.")
+        messages.info(
+            request, _("Forslaget er allerede %(status)s.") % {"status": handover.get_status_display().lower()}
+        )
         return redirect("core:start")
     # Until they accept, the proposed holder sees only what is needed to answer (access.POLICY).
     access.require(request.user, Action.ANSWER_HANDOVER, handover.log)
@@ -148,12 +155,20 @@ def answer_handover(request: PersonRequest, handover_code: str) -> HttpResponse:
             if "accept" in request.POST and accept.is_valid():
                 actions.accept_handover(actor=request.user, handover=handover, **accept.old_holder_choice())
                 log = handover.log
-                messages.success(request, f"Du er nå {log.holder_label.lower()} for {log.subject.full_name}.")
+                messages.success(
+                    request,
+                    _("Du er nå %(role)s for %(name)s.")
+                    % {"role": log.holder_label.lower(), "name": log.subject.full_name},
+                )
                 return redirect("logs:detail", log_code=handover.log.code)
             if form.is_valid():
                 actions.decline_handover(actor=request.user, handover=handover, reason=form.cleaned_data["reason"])
                 label = handover.log.holder_label.lower()
-                messages.info(request, f"Du har sagt nei. {handover.from_holder.full_name} er fortsatt {label}.")
+                messages.info(
+                    request,
+                    _("Du har sagt nei. %(name)s er fortsatt %(role)s.")
+                    % {"name": handover.from_holder.full_name, "role": label},
+                )
                 return redirect("core:start")
         except ValidationError as e:
             (accept if "accept" in request.POST else form).add_error(None, e.messages)
@@ -172,7 +187,7 @@ def end_former_holder(request: PersonRequest, log: RelayLog, former_holder_code:
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, f"{former.person.full_name} kan ikke lenger lese loggen.")
+        messages.success(request, _("%(name)s kan ikke lenger lese loggen.") % {"name": former.person.full_name})
     return redirect(reverse("logs:detail", args=[log.code]) + "#deltakere")
 
 
@@ -200,7 +215,7 @@ def delete_content(request: PersonRequest, log: RelayLog) -> HttpResponse:
             messages.error(request, " ".join(e.messages))
         else:
             messages.success(
-                request, "Innholdet er slettet. Arkivkopien og loggen over hvem som har gjort hva, er tatt vare på."
+                request, _("Innholdet er slettet. Arkivkopien og loggen over hvem som har gjort hva, er tatt vare på.")
             )
         return redirect("logs:detail", log_code=log.code)
     return render(request, "logs/delete_confirm.html", {"log": log})
@@ -218,7 +233,7 @@ def reopen_log(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Loggen er åpnet igjen med nytt samtykke. Du er stafettholder.")
+            messages.success(request, _("Loggen er åpnet igjen med nytt samtykke. Du er stafettholder."))
             return redirect("logs:detail", log_code=log.code)
     return render(request, "logs/reopen.html", {"log": log, "form": form}, status=400 if form.errors else 200)
 
@@ -228,7 +243,7 @@ def reopen_log(request: PersonRequest, log: RelayLog) -> HttpResponse:
 def printout(request: PersonRequest, log: RelayLog) -> HttpResponse:
     actions.record_view(actor=request.user, log=log, what="utskrift")
     try:
-        pdf = render_log_pdf(log, reason="Utskrift")
+        pdf = render_log_pdf(log, reason=_("Utskrift"))
     except OSError:  # WeasyPrint without the Pango system library
         return render(request, "logs/printout_unavailable.html", {"log": log}, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -244,7 +259,7 @@ def suspected_abuse(request: PersonRequest, log: RelayLog) -> HttpResponse:
     shielding the log from the guardians at once."""
     if request.method == "POST":
         actions.shield_from_guardians(actor=request.user, log=log)
-        messages.success(request, "Loggen er skjermet. De foresatte ser den ikke og får ingen varsler om den.")
+        messages.success(request, _("Loggen er skjermet. De foresatte ser den ikke og får ingen varsler om den."))
         return redirect("logs:suspected_abuse", log_code=log.code)
     context = {"log": log, "child_welfare": log.unit.child_welfare_services()}
     return render(request, "logs/suspected_abuse.html", context)

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from icalendar import Calendar
 
@@ -24,7 +25,9 @@ from stafett.people.models import Person
 def _hint_message(request: PersonRequest, form: MinutesForm, saved: str) -> None:
     hints = form.hints()
     if hints:
-        messages.info(request, f"{saved} Tips til klarspråk: " + " ".join(h for hs in hints.values() for h in hs))
+        messages.info(
+            request, saved + " " + _("Tips til klarspråk:") + " " + " ".join(h for hs in hints.values() for h in hs)
+        )
     else:
         messages.success(request, saved)
 
@@ -46,7 +49,9 @@ def schedule_meeting(request: PersonRequest, log: RelayLog) -> HttpResponse:
             add_form_errors(form, e)
         else:
             messages.success(
-                request, f"Møtet {meeting.starts_at:%d.%m.%Y} er lagt inn. Last ned invitasjonen til kalenderen."
+                request,
+                _("Møtet %(date)s er lagt inn. Last ned invitasjonen til kalenderen.")
+                % {"date": f"{meeting.starts_at:%d.%m.%Y}"},
             )
             return _back(log)
     return render(request, "logs/meeting_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)
@@ -55,8 +60,8 @@ def schedule_meeting(request: PersonRequest, log: RelayLog) -> HttpResponse:
 def _open_meeting(request: PersonRequest, log: RelayLog, meeting: Meeting) -> HttpResponse | None:
     """A held or cancelled meeting cannot be changed: say so on the log page instead of a form."""
     if meeting.cancelled_at is not None or meeting.held:
-        held = "Møtet er holdt og kan ikke flyttes. Endre referatet i stedet."
-        messages.error(request, "Møtet er avlyst og kan ikke endres." if meeting.cancelled_at else held)
+        held = _("Møtet er holdt og kan ikke flyttes. Endre referatet i stedet.")
+        messages.error(request, _("Møtet er avlyst og kan ikke endres.") if meeting.cancelled_at else held)
         return _back(log)
     return None
 
@@ -80,7 +85,7 @@ def edit_meeting(request: PersonRequest, log: RelayLog, meeting_code: str) -> Ht
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Møtet er endret. Deltakerne får beskjed; last ned den nye invitasjonen.")
+            messages.success(request, _("Møtet er endret. Deltakerne får beskjed; last ned den nye invitasjonen."))
             return _back(log)
     context = {"log": log, "meeting": meeting, "form": form}
     return render(request, "logs/meeting_edit_form.html", context, status=400 if form.errors else 200)
@@ -103,7 +108,7 @@ def cancel_meeting(request: PersonRequest, log: RelayLog, meeting_code: str) -> 
         except ValidationError as e:
             add_form_errors(form, e, default_field="reason")
         else:
-            messages.success(request, "Møtet er avlyst. Deltakerne får beskjed.")
+            messages.success(request, _("Møtet er avlyst. Deltakerne får beskjed."))
             return _back(log)
     context = {"log": log, "meeting": meeting, "form": form}
     return render(request, "logs/meeting_cancel.html", context, status=400 if form.errors else 200)
@@ -121,7 +126,7 @@ def _meeting_people(log: RelayLog) -> list[Person]:
 def meeting_minutes(request: PersonRequest, log: RelayLog, meeting_code: str) -> HttpResponse:
     meeting = get_object_or_404(Meeting, log=log, code=meeting_code)
     if meeting.cancelled_at is not None:
-        messages.error(request, "Møtet er avlyst, og det kan ikke skrives referat fra det.")
+        messages.error(request, _("Møtet er avlyst, og det kan ikke skrives referat fra det."))
         return _back(log)
     initial = {
         "version": meeting.version,
@@ -150,7 +155,7 @@ def meeting_minutes(request: PersonRequest, log: RelayLog, meeting_code: str) ->
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            _hint_message(request, form, "Referatet er lagret.")
+            _hint_message(request, form, _("Referatet er lagret."))
             return _back(log)
     context = {"log": log, "meeting": meeting, "form": form}
     return render(request, "logs/minutes_form.html", context, status=400 if form.errors else 200)

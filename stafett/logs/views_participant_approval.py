@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from stafett.access import Action, PersonRequest, needs, signed_in
@@ -17,7 +19,8 @@ from stafett.logs.models import Participant, ParticipantApproval, RelayLog
 
 class PaperApprovalForm(BoundedForm):
     document = forms.FileField(
-        label="Signert godkjenning", help_text="PDF, JPG eller PNG. Skann eller ta bilde av det de foresatte signerte."
+        label=gettext_lazy("Signert godkjenning"),
+        help_text=gettext_lazy("PDF, JPG eller PNG. Skann eller ta bilde av det de foresatte signerte."),
     )
 
 
@@ -32,7 +35,9 @@ def answer_participant(request: PersonRequest, participant_code: str) -> HttpRes
     )
     if participant is None:
         raise Http404
-    said_no = f"Du har sagt nei. {participant.person.full_name} blir ikke med, og stafettholderen får beskjed."
+    said_no = _("Du har sagt nei. %(name)s blir ikke med, og stafettholderen får beskjed.") % {
+        "name": participant.person.full_name
+    }
     return answer_page(
         request,
         FamilyQuestion(
@@ -43,7 +48,7 @@ def answer_participant(request: PersonRequest, participant_code: str) -> HttpRes
             answer=lambda approve, method: actions.answer_participant(
                 actor=request.user, participant=participant, approve=approve, authenticated_by=method
             ),
-            said_yes="Takk. Svaret ditt er registrert.",
+            said_yes=_("Takk. Svaret ditt er registrert."),
             said_no=said_no,
             template="logs/participant_answer.html",
             context={"participant": participant, "log": participant.log},
@@ -70,7 +75,10 @@ def paper_approval(request: PersonRequest, log: RelayLog, participant_code: str)
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, f"Godkjenningen er registrert. {participant.person.full_name} har nå tilgang.")
+            messages.success(
+                request,
+                _("Godkjenningen er registrert. %(name)s har nå tilgang.") % {"name": participant.person.full_name},
+            )
             return redirect("logs:detail", log_code=log.code)
     context = {"log": log, "participant": participant, "form": form}
     return render(request, "logs/participant_paper_approval.html", context, status=400 if form.errors else 200)

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stafett import access
@@ -31,7 +32,9 @@ def _back(log: RelayLog, anchor: str = "") -> HttpResponse:
 def _hint_message(request: PersonRequest, form: object, saved: str) -> None:
     hints = form.hints()  # type: ignore[attr-defined]
     if hints:
-        messages.info(request, f"{saved} Tips til klarspråk: " + " ".join(h for hs in hints.values() for h in hs))
+        messages.info(
+            request, saved + " " + _("Tips til klarspråk:") + " " + " ".join(h for hs in hints.values() for h in hs)
+        )
     else:
         messages.success(request, saved)
 
@@ -48,7 +51,7 @@ def add_goal(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            _hint_message(request, form, "Målet er lagt til.")
+            _hint_message(request, form, _("Målet er lagt til."))
             return _back(log, "mal")
     return render(request, "logs/goal_form.html", {"log": log, "form": form}, status=400)
 
@@ -57,9 +60,10 @@ def _responsible_choices(log: RelayLog) -> list[tuple[Person, str]]:
     choices = [(log.holder, f"{log.holder.full_name} ({log.holder_label.lower()})")]
     for p in log.participants.filter(removed_at__isnull=True).select_related("person", "unit"):
         choices.append((p.person, f"{p.person.full_name} ({p.unit.name})"))
+    guardian, child = _("foresatt"), _("barnet selv")
     for g in actions.guardians_of(log.subject):
-        choices.append((g, f"{g.full_name} (foresatt)"))
-    choices.append((log.subject, f"{log.subject.full_name} (barnet selv)"))
+        choices.append((g, f"{g.full_name} ({guardian})"))
+    choices.append((log.subject, f"{log.subject.full_name} ({child})"))
     return choices
 
 
@@ -75,7 +79,7 @@ def add_measure(request: PersonRequest, log: RelayLog, goal_code: str) -> HttpRe
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            _hint_message(request, form, "Tiltaket er lagt til.")
+            _hint_message(request, form, _("Tiltaket er lagt til."))
             return _back(log, "mal")
     context = {"log": log, "goal": goal, "form": form}
     return render(request, "logs/measure_form.html", context, status=400 if form.errors else 200)
@@ -98,7 +102,7 @@ def edit_measure(request: PersonRequest, log: RelayLog, measure_code: str) -> Ht
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            _hint_message(request, form, "Tiltaket er endret.")
+            _hint_message(request, form, _("Tiltaket er endret."))
             return _back(log, "mal")
     context = {"log": log, "goal": measure.goal, "measure": measure, "form": form}
     return render(request, "logs/measure_form.html", context, status=400 if form.errors else 200)
@@ -119,7 +123,7 @@ def evaluate_measure(request: PersonRequest, log: RelayLog, measure_code: str) -
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            _hint_message(request, form, "Evalueringen er lagret.")
+            _hint_message(request, form, _("Evalueringen er lagret."))
             return _back(log, "mal")
     evaluations = measure.evaluations.select_related("author")
     context = {"log": log, "measure": measure, "form": form, "evaluations": evaluations}
@@ -144,7 +148,7 @@ def post_message(request: PersonRequest, log: RelayLog) -> HttpResponse:
         else:
             if request.htmx:
                 return render(request, "logs/_message.html", {"message": message})
-            messages.success(request, "Meldingen er sendt." if measure is None else "Kommentaren er lagret.")
+            messages.success(request, _("Meldingen er sendt.") if measure is None else _("Kommentaren er lagret."))
             return _back(log, "meldinger" if measure is None else f"tiltak-{measure.code}")
     return render(request, "logs/message_error.html", {"log": log, "form": form}, status=400)
 
@@ -165,6 +169,6 @@ def edit_goal(request: PersonRequest, log: RelayLog, goal_code: str) -> HttpResp
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            _hint_message(request, form, "Målet er endret.")
+            _hint_message(request, form, _("Målet er endret."))
             return _back(log, "mal")
     return render(request, "logs/goal_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)

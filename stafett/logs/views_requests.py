@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.access import Action, PersonRequest, needs, signed_in
@@ -27,12 +28,15 @@ def ask(request: PersonRequest) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         except (PermissionDenied, Http404):
-            form.add_error("unit", "Du kan ikke be om stafettlogg for deg selv ved dette tjenestestedet.")
+            form.add_error("unit", _("Du kan ikke be om stafettlogg for deg selv ved dette tjenestestedet."))
         else:
             messages.success(
                 request,
-                f"Forespørselen er sendt. Tjenestestedet skal svare innen {ANSWER_WITHIN_DAYS} dager. "
-                "Ingen stafettlogg opprettes uten samtykke fra dere.",
+                _(
+                    "Forespørselen er sendt. Tjenestestedet skal svare innen %(days)s dager. "
+                    "Ingen stafettlogg opprettes uten samtykke fra dere."
+                )
+                % {"days": ANSWER_WITHIN_DAYS},
             )
             return redirect("core:start")
     context = {"form": form, "children": children, "days": ANSWER_WITHIN_DAYS}
@@ -57,7 +61,7 @@ def answer(request: PersonRequest, log_request: LogRequest) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Svaret er sendt til familien.")
+            messages.success(request, _("Svaret er sendt til familien."))
             return redirect("logs:log_requests", unit_code=log_request.unit.code)
     if request.method == "GET":
         actions.record_request_read(actor=request.user, log_request=log_request)

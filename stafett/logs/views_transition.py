@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stafett.access import Action, PersonRequest, needs
@@ -29,7 +30,7 @@ def start(request: PersonRequest, log: RelayLog) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Overgangen er startet. Stegene vises på loggen.")
+            messages.success(request, _("Overgangen er startet. Stegene vises på loggen."))
             return _back(log)
     return render(request, "logs/transition_form.html", {"log": log, "form": form}, status=400 if form.errors else 200)
 
@@ -43,7 +44,7 @@ def notify(request: PersonRequest, log: RelayLog, transition_code: str) -> HttpR
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, f"{transition.to_unit.name} er varslet.")
+        messages.success(request, _("%(unit)s er varslet.") % {"unit": transition.to_unit.name})
     return _back(log)
 
 
@@ -58,7 +59,9 @@ def contact_teacher(request: PersonRequest, log: RelayLog, transition_code: str)
         except ValidationError as e:
             add_form_errors(form, e, default_field="teacher")
         else:
-            messages.success(request, f"{form.cleaned_data['teacher'].full_name} er lagt til som kontaktlærer.")
+            messages.success(
+                request, _("%(name)s er lagt til som kontaktlærer.") % {"name": form.cleaned_data["teacher"].full_name}
+            )
             return _back(log)
     context = {"log": log, "transition": transition, "form": form}
     return render(request, "logs/contact_teacher_form.html", context, status=400 if form.errors else 200)
@@ -84,8 +87,12 @@ def meeting(request: PersonRequest, log: RelayLog, transition_code: str, number:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            done = "er flyttet" if existing else "er kalt inn"
-            messages.success(request, f"Overgangsmøte {number} {done}. Last ned invitasjonen under «Møter».")
+            done = (
+                _("Overgangsmøte %(number)s er flyttet. Last ned invitasjonen under «Møter».")
+                if existing
+                else _("Overgangsmøte %(number)s er kalt inn. Last ned invitasjonen under «Møter».")
+            )
+            messages.success(request, done % {"number": number})
             return _back(log)
     context = {
         "log": log,

@@ -8,6 +8,8 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from stafett.lib.field_crypto import EncryptedTextField
 from stafett.people.models import Person
@@ -16,75 +18,75 @@ SECRET_PURPOSE = "notify.notification.secret"
 
 
 class Channel(models.TextChoices):
-    EMAIL = "epost", "E-post"
-    SMS = "sms", "SMS"
+    EMAIL = "epost", _("E-post")
+    SMS = "sms", _("SMS")
 
 
 class Kind(models.TextChoices):
-    NEW_MESSAGE = "melding", "Ny melding"
-    COMMENT = "kommentar", "Ny kommentar"
-    CALENDAR = "kalender", "Nytt i kalenderen"
-    CONSENT_REQUEST = "samtykke_forespurt", "Samtykke venter på deg"
-    HANDOVER_REQUEST = "stafettholder_forespurt", "Spørsmål om å bli stafettholder"
-    CONSENT_WITHDRAWN = "samtykke_trukket", "Samtykket er trukket"
-    SCHOOL_NOTIFIED = "skole_varslet", "Barn som skal begynne på skolen"
-    DEADLINE_SOON = "frist_snart", "Frist nærmer seg"
-    DEADLINE_PASSED = "frist_passert", "Frist er passert"
-    EVALUATION_SOON = "evaluering_snart", "Evaluering nærmer seg"
-    EVALUATION_PASSED = "evaluering_passert", "Evaluering er forsinket"
+    NEW_MESSAGE = "melding", _("Ny melding")
+    COMMENT = "kommentar", _("Ny kommentar")
+    CALENDAR = "kalender", _("Nytt i kalenderen")
+    CONSENT_REQUEST = "samtykke_forespurt", _("Samtykke venter på deg")
+    HANDOVER_REQUEST = "stafettholder_forespurt", _("Spørsmål om å bli stafettholder")
+    CONSENT_WITHDRAWN = "samtykke_trukket", _("Samtykket er trukket")
+    SCHOOL_NOTIFIED = "skole_varslet", _("Barn som skal begynne på skolen")
+    DEADLINE_SOON = "frist_snart", _("Frist nærmer seg")
+    DEADLINE_PASSED = "frist_passert", _("Frist er passert")
+    EVALUATION_SOON = "evaluering_snart", _("Evaluering nærmer seg")
+    EVALUATION_PASSED = "evaluering_passert", _("Evaluering er forsinket")
     # After an outage a «before» reminder that comes on the day itself says so (issue 14 §4).
-    DEADLINE_TODAY = "frist_i_dag", "Frist i dag"
-    EVALUATION_TODAY = "evaluering_i_dag", "Evaluering i dag"
-    CONSENT_EXPIRING = "samtykke_utloper", "Samtykket går snart ut"
-    CONSENT_EXPIRED = "samtykke_utlopt", "Samtykket har gått ut"
-    HANDOVER_PENDING = "overforing_venter", "Ny stafettholder har ikke svart"
-    NO_MEETING = "ingen_mote", "Lenge siden siste møte"
-    NO_MEETING_PLANNED = "ingen_mote_avtalt", "Lenge siden siste møte, et møte er avtalt"
-    HOLDER_LEFT = "holder_sluttet", "Stafettholderen har sluttet"
-    TRANSITION_STEP = "overgang_steg", "Steg i overgangen forfaller"
-    QUARTERLY_SUMMARY = "kvartal", "Kvartalsoversikt"
-    UNDRING_OPEN = "undring_apen", "Undring står åpen"
-    ACCESS_ENDED = "tilgang_endret", "Noen har mistet tilgangen til en logg"
-    STAFF_LEADER_ADDED = "ny_leder", "Ny leder ved tjenestestedet"
-    GUARDIAN_LINKED = "ny_foresatt", "Ny foresatt registrert"
-    AUDIT_BROKEN = "revisjon_brutt", "Revisjonsloggen er endret"
-    BULK_READ = "mange_lesinger", "Noen har lest mange logger på kort tid"
-    MEASURE_ORPHANED = "ny_ansvarlig", "Tiltak trenger ny ansvarlig"
-    HANDOVER_PROPOSED = "overforing_foreslatt", "Ny stafettholder er foreslått"
-    MEETING_CHANGED = "mote_endret", "Et møte er endret eller avlyst"
-    ARCHIVE_LATE = "arkiv_forsinket", "Årlig arkivkopi ble laget for sent"
-    LOG_REQUESTED = "logg_forespurt", "En familie ber om stafettlogg"
-    LOG_REQUEST_ANSWERED = "foresporsel_besvart", "Svar på forespørselen om stafettlogg"
-    PARTICIPANT_TO_APPROVE = "deltaker_godkjenn", "Ny deltaker venter på godkjenning"
-    PARTICIPANT_ADDED = "deltaker_lagt_til", "Ny deltaker i loggen"
-    PARTICIPANT_DECLINED = "deltaker_avslatt", "De foresatte sa nei til en ny deltaker"
-    BECAME_INDIVIDUAL_PLAN = "ble_ip", "Loggen er blitt individuell plan"
-    ARCHIVE_UNANSWERED = "arkiv_ukvittert", "En arkivkopi er ikke arkivert"
-    ASSISTED_CODE = "engangskode", "Engangskode for å lese loggen uten elektronisk ID"
+    DEADLINE_TODAY = "frist_i_dag", _("Frist i dag")
+    EVALUATION_TODAY = "evaluering_i_dag", _("Evaluering i dag")
+    CONSENT_EXPIRING = "samtykke_utloper", _("Samtykket går snart ut")
+    CONSENT_EXPIRED = "samtykke_utlopt", _("Samtykket har gått ut")
+    HANDOVER_PENDING = "overforing_venter", _("Ny stafettholder har ikke svart")
+    NO_MEETING = "ingen_mote", _("Lenge siden siste møte")
+    NO_MEETING_PLANNED = "ingen_mote_avtalt", _("Lenge siden siste møte, et møte er avtalt")
+    HOLDER_LEFT = "holder_sluttet", _("Stafettholderen har sluttet")
+    TRANSITION_STEP = "overgang_steg", _("Steg i overgangen forfaller")
+    QUARTERLY_SUMMARY = "kvartal", _("Kvartalsoversikt")
+    UNDRING_OPEN = "undring_apen", _("Undring står åpen")
+    ACCESS_ENDED = "tilgang_endret", _("Noen har mistet tilgangen til en logg")
+    STAFF_LEADER_ADDED = "ny_leder", _("Ny leder ved tjenestestedet")
+    GUARDIAN_LINKED = "ny_foresatt", _("Ny foresatt registrert")
+    AUDIT_BROKEN = "revisjon_brutt", _("Revisjonsloggen er endret")
+    BULK_READ = "mange_lesinger", _("Noen har lest mange logger på kort tid")
+    MEASURE_ORPHANED = "ny_ansvarlig", _("Tiltak trenger ny ansvarlig")
+    HANDOVER_PROPOSED = "overforing_foreslatt", _("Ny stafettholder er foreslått")
+    MEETING_CHANGED = "mote_endret", _("Et møte er endret eller avlyst")
+    ARCHIVE_LATE = "arkiv_forsinket", _("Årlig arkivkopi ble laget for sent")
+    LOG_REQUESTED = "logg_forespurt", _("En familie ber om stafettlogg")
+    LOG_REQUEST_ANSWERED = "foresporsel_besvart", _("Svar på forespørselen om stafettlogg")
+    PARTICIPANT_TO_APPROVE = "deltaker_godkjenn", _("Ny deltaker venter på godkjenning")
+    PARTICIPANT_ADDED = "deltaker_lagt_til", _("Ny deltaker i loggen")
+    PARTICIPANT_DECLINED = "deltaker_avslatt", _("De foresatte sa nei til en ny deltaker")
+    BECAME_INDIVIDUAL_PLAN = "ble_ip", _("Loggen er blitt individuell plan")
+    ARCHIVE_UNANSWERED = "arkiv_ukvittert", _("En arkivkopi er ikke arkivert")
+    ASSISTED_CODE = "engangskode", _("Engangskode for å lese loggen uten elektronisk ID")
 
 
 class Whose(models.TextChoices):
     """Whose item a stand-in is told about (issue 14 §1): a role, never a name."""
 
-    GUARDIAN = "foresatt", "en foresatt"
-    CHILD = "barnet", "barnet eller ungdommen selv"
-    PARTICIPANT = "deltaker", "en deltaker"
-    HOLDER = "stafettholder", "stafettholderen"
+    GUARDIAN = "foresatt", _("en foresatt")
+    CHILD = "barnet", _("barnet eller ungdommen selv")
+    PARTICIPANT = "deltaker", _("en deltaker")
+    HOLDER = "stafettholder", _("stafettholderen")
 
 
 class Unreachable(models.TextChoices):
     """Why the one it concerns was not told, completing «…, som …»."""
 
-    NO_CHANNEL = "ingen_kanal", "ikke har e-post eller mobilnummer i Stafett"
-    CHANNEL_FAILED = "kanal_feilet", "ikke får varslene fram (de siste feilet)"
-    NO_ACCESS = "uten_tilgang", "ikke har tilgang til loggen nå"
+    NO_CHANNEL = "ingen_kanal", _("ikke har e-post eller mobilnummer i Stafett")
+    CHANNEL_FAILED = "kanal_feilet", _("ikke får varslene fram (de siste feilet)")
+    NO_ACCESS = "uten_tilgang", _("ikke har tilgang til loggen nå")
 
 
 class Status(models.TextChoices):
-    PENDING = "venter", "Venter"
-    SENT = "sendt", "Sendt"
-    FAILED = "feilet", "Feilet"
-    CANCELLED = "stanset", "Stanset"
+    PENDING = "venter", _("Venter")
+    SENT = "sendt", _("Sendt")
+    FAILED = "feilet", _("Feilet")
+    CANCELLED = "stanset", _("Stanset")
 
 
 class Notification(models.Model):
@@ -127,14 +129,14 @@ class Preferences(models.Model):
     """What a person wants to hear about, and how. Participants choose per log too (Participant.notify_*)."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="notification_preferences")
-    new_message = models.BooleanField("varsel om ny melding", default=True)
-    calendar = models.BooleanField("varsel om kalenderoppføring", default=True)
-    comment = models.BooleanField("varsel om kommentar", default=False)
-    by_email = models.BooleanField("på e-post", default=True)
-    by_sms = models.BooleanField("på SMS", default=False)
+    new_message = models.BooleanField(_("varsel om ny melding"), default=True)
+    calendar = models.BooleanField(_("varsel om kalenderoppføring"), default=True)
+    comment = models.BooleanField(_("varsel om kommentar"), default=False)
+    by_email = models.BooleanField(_("på e-post"), default=True)
+    by_sms = models.BooleanField(_("på SMS"), default=False)
 
     def __str__(self) -> str:
-        return f"Varsler for {self.person}"
+        return gettext("Varsler for %(person)s") % {"person": self.person}
 
 
 class CalendarFeed(models.Model):
@@ -150,8 +152,8 @@ class CalendarFeed(models.Model):
     last_fetched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "kalenderabonnement"
-        verbose_name_plural = "kalenderabonnementer"
+        verbose_name = _("kalenderabonnement")
+        verbose_name_plural = _("kalenderabonnementer")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -160,7 +162,7 @@ class CalendarFeed(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Kalenderabonnement for {self.person}"
+        return gettext("Kalenderabonnement for %(person)s") % {"person": self.person}
 
     @staticmethod
     def new_token() -> str:

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stafett.notify import channels
 from stafett.notify.models import Channel, Notification, Preferences, Status, Unreachable
+from stafett.people.language import language_for
 from stafett.people.models import Person
 
 log = logging.getLogger(__name__)
@@ -207,6 +208,25 @@ def _wake_worker() -> None:
         log.warning("Could not wake the worker; the periodic run will deliver", exc_info=True)
 
 
+def _send(n: Notification) -> None:
+    """One delivery attempt, in the recipient's language (issue 10)."""
+    with translation.override(language_for(n.recipient)):
+        if n.channel == Channel.EMAIL:
+            name = n.recipient.given_name if n.recipient else ""
+            channels.send_email(
+                to=n.address, name=name, kind=n.kind, path=n.path, whose=n.whose, unreachable=n.unreachable
+            )
+        else:
+            channels.send_sms(
+                to=n.address,
+                kind=n.kind,
+                path=n.path,
+                whose=n.whose,
+                unreachable=n.unreachable,
+                secret=n.secret or "",
+            )
+
+
 def deliver_due(now: datetime | None = None, *, limit: int = 500) -> int:
     """Send what is due; safe to run from several workers at once. Returns how many were sent."""
     now = now or timezone.now()
@@ -224,20 +244,7 @@ def deliver_due(now: datetime | None = None, *, limit: int = 500) -> int:
         if not claimed:
             continue
         try:
-            if n.channel == Channel.EMAIL:
-                name = n.recipient.given_name if n.recipient else ""
-                channels.send_email(
-                    to=n.address, name=name, kind=n.kind, path=n.path, whose=n.whose, unreachable=n.unreachable
-                )
-            else:
-                channels.send_sms(
-                    to=n.address,
-                    kind=n.kind,
-                    path=n.path,
-                    whose=n.whose,
-                    unreachable=n.unreachable,
-                    secret=n.secret or "",
-                )
+            _send(n)
         except Exception as e:  # noqa: BLE001 - any failure is retried with backoff, then reported
             log.warning("Notification %s failed: %s", n.code, e)
             failed = n.attempts + 1 >= MAX_ATTEMPTS

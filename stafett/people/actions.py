@@ -11,12 +11,14 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditAction
 from stafett.audit.record import record
 from stafett.lib import national_id as nid
+from stafett.lib.languages import CODES as LANGUAGE_CODES
 from stafett.people.models import GuardianKind, Guardianship, Membership, Person, Role, Unit
 
 
@@ -59,7 +61,7 @@ def _new_person(data: PersonData) -> Person:
         # The number is encrypted, so the database's unique index is on its blind index, which is
         # only worked out on save: ask the index here, as full_clean asked the number before.
         if Person.objects.by_national_id(parsed.number).exists():
-            raise ValidationError({"national_id": "En person med dette fødselsnummeret er allerede registrert."})
+            raise ValidationError({"national_id": _("En person med dette fødselsnummeret er allerede registrert.")})
         person.national_id = parsed.number
         person.birth_date = parsed.birth_date
     person.set_unusable_password()
@@ -72,7 +74,7 @@ def register_person(*, actor: Person, data: PersonData) -> Person:
     """Register a person (a child, a guardian) in the installation's person register."""
     access.require(actor, Action.MANAGE_PEOPLE)
     if not data.national_id:
-        raise ValidationError({"national_id": "Fødselsnummer eller D-nummer må fylles ut."})
+        raise ValidationError({"national_id": _("Fødselsnummer eller D-nummer må fylles ut.")})
     person = _new_person(data)
     person.save()
     record(actor=actor, action=AuditAction.PERSON_REGISTERED, obj=person, details=_audit_person_fields(data))
@@ -90,11 +92,14 @@ def add_guardian(*, actor: Person, child: Person, guardian: Person, kind: str = 
     access.require(actor, Action.MANAGE_PEOPLE)
     if guardian == actor:
         # SPEC §3: nobody grants access to themselves; a guardian reads the child's log.
-        raise ValidationError("Du kan ikke registrere deg selv som foresatt. Be en annen systemansvarlig.")
+        raise ValidationError(_("Du kan ikke registrere deg selv som foresatt. Be en annen systemansvarlig."))
     if Guardianship.objects.filter(child=child, guardian=guardian).exists():
-        raise ValidationError(f"{guardian.full_name} er allerede registrert som foresatt for {child.full_name}.")
+        raise ValidationError(
+            _("%(guardian)s er allerede registrert som foresatt for %(child)s.")
+            % {"guardian": guardian.full_name, "child": child.full_name}
+        )
     if child == guardian:
-        raise ValidationError("En person kan ikke være sin egen foresatte.")
+        raise ValidationError(_("En person kan ikke være sin egen foresatte."))
     guardianship = Guardianship(child=child, guardian=guardian, kind=kind)
     guardianship.full_clean()
     guardianship.save()
@@ -156,11 +161,18 @@ def _find_staff_person(data: PersonData) -> Person | None:
 def _validate_staff_entry(actor: Person, unit: Unit, entry: StaffEntry) -> Person | None:
     """Raise ValidationError for a bad entry; return the existing person, if any."""
     if not entry.person.email.strip():
-        raise ValidationError({"email": "E-postadresse må fylles ut: den brukes ved innlogging."})
+        raise ValidationError({"email": _("E-postadresse må fylles ut: den brukes ved innlogging.")})
     if entry.role not in Role.values:
-        raise ValidationError({"role": f"Ukjent rolle «{entry.role}». Bruk en av: {', '.join(Role.values)}."})
+        raise ValidationError(
+            {
+                "role": _("Ukjent rolle «%(role)s». Bruk en av: %(roles)s.")
+                % {"role": entry.role, "roles": ", ".join(Role.values)}
+            }
+        )
     if entry.role not in assignable_roles(actor, unit):
-        raise ValidationError({"role": f"Bare systemansvarlig kan gi rollen {Role(entry.role).label.lower()}."})
+        raise ValidationError(
+            {"role": _("Bare systemansvarlig kan gi rollen %(role)s.") % {"role": Role(entry.role).label.lower()}}
+        )
     person = _find_staff_person(entry.person)
     if person is not None and person.id == actor.id:
         # SPEC §3: nobody changes their own memberships or roles (a leader role reads overviews).
@@ -170,7 +182,10 @@ def _validate_staff_entry(actor: Person, unit: Unit, entry: StaffEntry) -> Perso
     if person is None:
         _new_person(entry.person)  # validates names, e-mail and ID number
     elif Membership.objects.active().filter(person=person, unit=unit, role=entry.role).exists():
-        raise ValidationError(f"{person.full_name} står allerede på ansattlisten som {Role(entry.role).label.lower()}.")
+        raise ValidationError(
+            _("%(name)s står allerede på ansattlisten som %(role)s.")
+            % {"name": person.full_name, "role": Role(entry.role).label.lower()}
+        )
     return person
 
 
@@ -232,14 +247,16 @@ def end_membership(*, actor: Person, membership: Membership, on: date | None = N
     today = timezone.localdate()
     if membership.ended_on is not None:
         if membership.ended_on > today:
-            raise ValidationError(f"Personen slutter allerede {membership.ended_on:%d.%m.%Y}.")
-        raise ValidationError("Personen er allerede tatt av ansattlisten.")
+            raise ValidationError(
+                _("Personen slutter allerede %(date)s.") % {"date": f"{membership.ended_on:%d.%m.%Y}"}
+            )
+        raise ValidationError(_("Personen er allerede tatt av ansattlisten."))
     if on is not None and on < today:
         # Access already given cannot be taken back in time; the access log shows what was read.
-        raise ValidationError({"on": "Datoen kan ikke være tilbake i tid. Velg i dag eller en senere dag."})
+        raise ValidationError({"on": _("Datoen kan ikke være tilbake i tid. Velg i dag eller en senere dag.")})
     if membership.person_id == actor.id:
         # SPEC §3: nobody changes their own memberships or roles.
-        raise ValidationError("Du kan ikke ta deg selv av ansattlisten. Be en annen leder eller systemansvarlig.")
+        raise ValidationError(_("Du kan ikke ta deg selv av ansattlisten. Be en annen leder eller systemansvarlig."))
     membership.ended_on = on or today
     membership.full_clean()
     membership.save(update_fields=["ended_on"])
@@ -292,7 +309,9 @@ def import_staff(*, actor: Person, unit: Unit, rows: list[tuple[int, StaffEntry 
             continue
         email = entry.person.email.strip().lower()
         if email and (email, entry.role) in seen:
-            errors.append(RowError(line, [f"Samme e-post og rolle som linje {seen[(email, entry.role)]}."]))
+            errors.append(
+                RowError(line, [_("Samme e-post og rolle som linje %(line)s.") % {"line": seen[(email, entry.role)]}])
+            )
             continue
         seen[(email, entry.role)] = line
         try:
@@ -314,11 +333,11 @@ def register_child_with_guardians(
     Guardians already registered are linked, not duplicated."""
     access.require(actor, Action.OPEN_LOG, unit)
     if not guardians:
-        raise ValidationError("Registrer minst én foresatt: de foresatte må samtykke.")
+        raise ValidationError(_("Registrer minst én foresatt: de foresatte må samtykke."))
     if not child.national_id:
-        raise ValidationError({"national_id": "Fødselsnummer eller D-nummer må fylles ut."})
+        raise ValidationError({"national_id": _("Fødselsnummer eller D-nummer må fylles ut.")})
     if find_by_national_id(child.national_id) is not None:
-        raise ValidationError({"national_id": "Barnet er allerede registrert."})
+        raise ValidationError({"national_id": _("Barnet er allerede registrert.")})
     person = _new_person(child)
     person.save()
     record(actor=actor, action=AuditAction.PERSON_REGISTERED, obj=person, details=_audit_person_fields(child))
@@ -336,3 +355,15 @@ def register_child_with_guardians(
             details={"foresatt": guardian.full_name, "foresatt_kode": str(guardian.code), "type": GuardianKind.PARENT},
         )
     return person
+
+
+@transaction.atomic
+def choose_language(*, actor: Person, language: str) -> None:
+    """The person's own choice of language (issue 10), kept for every page and letter to them."""
+    if language not in LANGUAGE_CODES:
+        raise ValidationError(_("Ukjent språk."))
+    if actor.language == language:
+        return
+    actor.language = language
+    actor.save(update_fields=["language"])
+    record(actor=actor, action=AuditAction.LANGUAGE_CHOSEN, obj=actor, details={"language": language})

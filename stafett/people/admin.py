@@ -43,7 +43,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Municipality)
 class MunicipalityAdmin(AuditedAdmin):
-    list_display = ["name", "number"]
+    list_display = ["name", "number", "language"]
     inlines = [ArchiveSettingsInline]  # Fiks Arkiv: classes and screening per municipality
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

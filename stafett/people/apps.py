@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PeopleConfig(AppConfig):
     name = "stafett.people"
     label = "people"
-    verbose_name = "Personer og tjenestesteder"
+    verbose_name = _("Personer og tjenestesteder")

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from stafett.lib import national_id as nid
 from stafett.lib.forms import BoundedForm
@@ -9,7 +10,7 @@ from stafett.people.models import GuardianKind, Role
 
 class NationalIdField(forms.CharField):
     def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("label", "Fødselsnummer eller D-nummer")
+        kwargs.setdefault("label", _("Fødselsnummer eller D-nummer"))
         kwargs.setdefault("help_text", "11 siffer")
         kwargs.setdefault("max_length", 13)
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -26,12 +27,14 @@ class NationalIdField(forms.CharField):
 
 
 class StaffForm(BoundedForm):
-    given_name = forms.CharField(label="Fornavn", max_length=100)
-    family_name = forms.CharField(label="Etternavn", max_length=100)
-    email = forms.EmailField(label="E-post", help_text="Den samme som ved innlogging i kommunen.")
-    phone = forms.CharField(label="Mobil", max_length=20, required=False)
-    title = forms.CharField(label="Stilling", max_length=100, required=False, help_text="For eksempel pedagogisk leder")
-    role = forms.ChoiceField(label="Rolle", choices=Role.choices, initial=Role.EMPLOYEE)
+    given_name = forms.CharField(label=_("Fornavn"), max_length=100)
+    family_name = forms.CharField(label=_("Etternavn"), max_length=100)
+    email = forms.EmailField(label=_("E-post"), help_text=_("Den samme som ved innlogging i kommunen."))
+    phone = forms.CharField(label=_("Mobil"), max_length=20, required=False)
+    title = forms.CharField(
+        label=_("Stilling"), max_length=100, required=False, help_text=_("For eksempel pedagogisk leder")
+    )
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.EMPLOYEE)
 
     def __init__(self, *args: object, roles: list[Role], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -48,16 +51,16 @@ class StaffForm(BoundedForm):
 
 class StaffEndForm(BoundedForm):
     on = forms.DateField(
-        label="Slutter fra og med",
+        label=_("Slutter fra og med"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="La feltet stå tomt for i dag. Fram til denne dagen har personen tilgangen sin som før.",
+        help_text=_("La feltet stå tomt for i dag. Fram til denne dagen har personen tilgangen sin som før."),
     )
 
 
 class StaffImportForm(BoundedForm):
     file = forms.FileField(
-        label="CSV-fil med ansatte", help_text="Semikolon- eller kommadelt, med kolonnenavn på første linje."
+        label=_("CSV-fil med ansatte"), help_text=_("Semikolon- eller kommadelt, med kolonnenavn på første linje.")
     )
 
 
@@ -67,23 +70,23 @@ class FindPersonForm(BoundedForm):
 
 class PersonForm(BoundedForm):
     national_id = NationalIdField()
-    given_name = forms.CharField(label="Fornavn", max_length=100)
-    family_name = forms.CharField(label="Etternavn", max_length=100)
-    address = forms.CharField(label="Adresse", max_length=200, required=False)
+    given_name = forms.CharField(label=_("Fornavn"), max_length=100)
+    family_name = forms.CharField(label=_("Etternavn"), max_length=100)
+    address = forms.CharField(label=_("Adresse"), max_length=200, required=False)
     postal_code = forms.RegexField(
-        label="Postnummer",
+        label=_("Postnummer"),
         regex=r"^\d{4}$",
         required=False,
-        error_messages={"invalid": "Postnummeret må ha fire siffer."},
+        error_messages={"invalid": _("Postnummeret må ha fire siffer.")},
     )
-    city = forms.CharField(label="Poststed", max_length=60, required=False)
-    phone = forms.CharField(label="Mobil", max_length=20, required=False)
-    email = forms.EmailField(label="E-post", required=False)
+    city = forms.CharField(label=_("Poststed"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Mobil"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-post"), required=False)
 
     def person_data(self) -> PersonData:
         return PersonData(**self.cleaned_data)
 
 
 class GuardianForm(BoundedForm):
-    national_id = NationalIdField(label="Den foresattes fødselsnummer")
-    kind = forms.ChoiceField(label="Type", choices=GuardianKind.choices)
+    national_id = NationalIdField(label=_("Den foresattes fødselsnummer"))
+    kind = forms.ChoiceField(label=_("Type"), choices=GuardianKind.choices)

@@ -13,69 +13,79 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from stdnum.no import fodselsnummer
 
 from stafett.lib.field_crypto import BlindIndexField, EncryptedTextField, blind_indexes
+from stafett.lib.languages import LANGUAGE_CHOICES, MALFORM_CHOICES
 
 
 class ServiceType(models.TextChoices):
     # seeds/003 §6 and SPEC §4: the services a consent can name.
-    BARNEHAGE = "barnehage", "Barnehage"
-    SKOLE = "skole", "Skole"
-    SFO = "sfo", "SFO/AKS"
-    HELSESTASJON = "helsestasjon", "Helsestasjon"
-    SKOLEHELSE = "skolehelse", "Skolehelsetjeneste"
-    PPT = "ppt", "PPT"
-    BARNEVERN = "barnevern", "Barnevern"
-    RESSURSTEAM = "ressursteam", "Tverrfaglig ressursteam"
-    BUP = "bup", "BUP/spesialisthelsetjeneste"
-    FASTLEGE = "fastlege", "Fastlege"
-    NAV = "nav", "NAV"
-    FOREBYGGENDE = "forebyggende", "Forebyggende tjenester"
-    FRIVILLIG = "frivillig", "Frivillig sektor"
-    ANNEN = "annen", "Annen"
+    BARNEHAGE = "barnehage", _("Barnehage")
+    SKOLE = "skole", _("Skole")
+    SFO = "sfo", _("SFO/AKS")
+    HELSESTASJON = "helsestasjon", _("Helsestasjon")
+    SKOLEHELSE = "skolehelse", _("Skolehelsetjeneste")
+    PPT = "ppt", _("PPT")
+    BARNEVERN = "barnevern", _("Barnevern")
+    RESSURSTEAM = "ressursteam", _("Tverrfaglig ressursteam")
+    BUP = "bup", _("BUP/spesialisthelsetjeneste")
+    FASTLEGE = "fastlege", _("Fastlege")
+    NAV = "nav", _("NAV")
+    FOREBYGGENDE = "forebyggende", _("Forebyggende tjenester")
+    FRIVILLIG = "frivillig", _("Frivillig sektor")
+    ANNEN = "annen", _("Annen")
 
 
 class Role(models.TextChoices):
     # seeds/001 §3, seeds/004 Roller.
-    EMPLOYEE = "ansatt", "Ansatt"
-    LEADER = "leder", "Leder"
-    SYSTEM_ADMIN = "systemansvarlig", "Systemansvarlig"
-    SUPERUSER = "superbruker", "Superbruker"
+    EMPLOYEE = "ansatt", _("Ansatt")
+    LEADER = "leder", _("Leder")
+    SYSTEM_ADMIN = "systemansvarlig", _("Systemansvarlig")
+    SUPERUSER = "superbruker", _("Superbruker")
 
 
 class Municipality(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField("navn", max_length=100, unique=True)
-    number = models.CharField("kommunenummer", max_length=4, unique=True)
+    name = models.CharField(_("navn"), max_length=100, unique=True)
+    number = models.CharField(_("kommunenummer"), max_length=4, unique=True)
     # SPEC §3 / seeds/001 §8, 003 4.5: the child's voice by age. Defaults from the seeds.
-    child_view_weighs_from_age = models.PositiveSmallIntegerField("barnets syn vektlegges tungt fra alder", default=12)
-    youth_signs_from_age = models.PositiveSmallIntegerField("ungdommen signerer samtykke fra alder", default=15)
+    child_view_weighs_from_age = models.PositiveSmallIntegerField(
+        _("barnets syn vektlegges tungt fra alder"), default=12
+    )
+    youth_signs_from_age = models.PositiveSmallIntegerField(_("ungdommen signerer samtykke fra alder"), default=15)
     youth_logs_in_from_age = models.PositiveSmallIntegerField(
-        "ungdommen må samtykke og kan logge inn fra alder", default=16
+        _("ungdommen må samtykke og kan logge inn fra alder"), default=16
     )
 
     # Reminders (issue: no breaks in follow-up), per municipality.
-    remind_days_before = models.PositiveSmallIntegerField("påminnelse dager før frist", default=3)
+    remind_days_before = models.PositiveSmallIntegerField(_("påminnelse dager før frist"), default=3)
     handover_reminder_days = models.PositiveSmallIntegerField(
-        "påminnelse når ny stafettholder ikke har svart (dager)", default=7
+        _("påminnelse når ny stafettholder ikke har svart (dager)"), default=7
     )
-    no_meeting_months = models.PositiveSmallIntegerField("påminnelse når det ikke har vært møte (måneder)", default=3)
+    no_meeting_months = models.PositiveSmallIntegerField(
+        _("påminnelse når det ikke har vært møte (måneder)"), default=3
+    )
     undring_reminder_weeks = models.PositiveSmallIntegerField(
-        "påminnelse når en undring (nivå 0) har stått urørt (uker)", default=6
+        _("påminnelse når en undring (nivå 0) har stått urørt (uker)"), default=6
     )
     # The kindergarten/school year ends here; yearly archive copies are due within four weeks.
-    school_year_ends_month = models.PositiveSmallIntegerField("skoleåret slutter (måned)", default=6)
-    school_year_ends_day = models.PositiveSmallIntegerField("skoleåret slutter (dag)", default=20)
+    school_year_ends_month = models.PositiveSmallIntegerField(_("skoleåret slutter (måned)"), default=6)
+    school_year_ends_day = models.PositiveSmallIntegerField(_("skoleåret slutter (dag)"), default=20)
     # seeds/003 4.3 «Arkivering etter hvert møte»: a copy when the minutes are saved.
-    archive_after_meeting = models.BooleanField("arkivkopi etter hvert møte", default=True)
+    archive_after_meeting = models.BooleanField(_("arkivkopi etter hvert møte"), default=True)
     # seeds/001 §6 «nye samtykker … når nye aktører skal inn»: each new participant is approved
     # by the family before they get access (issue 15 §4); off, the family is only told.
-    family_approves_participants = models.BooleanField("foresatte godkjenner nye deltakere", default=True)
+    family_approves_participants = models.BooleanField(_("foresatte godkjenner nye deltakere"), default=True)
+    # The municipality's målform (issue 10): the language of its pages and letters for anyone
+    # who has not chosen one, and of its archive copies.
+    language = models.CharField(_("målform"), max_length=2, choices=MALFORM_CHOICES, default="nb")
 
     class Meta:
-        verbose_name = "kommune"
-        verbose_name_plural = "kommuner"
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -87,20 +97,20 @@ class Unit(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="units", verbose_name="kommune"
+        Municipality, on_delete=models.PROTECT, related_name="units", verbose_name=_("kommune")
     )
     # PPT and child welfare are often shared between municipalities.
     also_serves = models.ManyToManyField(
-        Municipality, blank=True, related_name="shared_units", verbose_name="betjener også"
+        Municipality, blank=True, related_name="shared_units", verbose_name=_("betjener også")
     )
-    name = models.CharField("navn", max_length=120)
-    service_type = models.CharField("tjeneste", max_length=20, choices=ServiceType.choices)
-    email = models.EmailField("e-post", blank=True)
-    phone = models.CharField("telefon", max_length=20, blank=True)
+    name = models.CharField(_("navn"), max_length=120)
+    service_type = models.CharField(_("tjeneste"), max_length=20, choices=ServiceType.choices)
+    email = models.EmailField(_("e-post"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=20, blank=True)
 
     class Meta:
-        verbose_name = "tjenestested"
-        verbose_name_plural = "tjenestesteder"
+        verbose_name = _("tjenestested")
+        verbose_name_plural = _("tjenestesteder")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="unit_name_unique_in_municipality")
@@ -144,14 +154,16 @@ class Person(AbstractBaseUser):
         "fødselsnummer", purpose=NATIONAL_ID_PURPOSE, null=True, blank=True, db_comment="AES-GCM, lib/field_crypto.py"
     )
     national_id_index = BlindIndexField(source="national_id", purpose=NATIONAL_ID_PURPOSE, unique=True)
-    birth_date = models.DateField("fødselsdato", null=True, blank=True)
-    given_name = models.CharField("fornavn", max_length=100)
-    family_name = models.CharField("etternavn", max_length=100)
-    address = models.CharField("adresse", max_length=200, blank=True)
-    postal_code = models.CharField("postnummer", max_length=4, blank=True)
-    city = models.CharField("poststed", max_length=60, blank=True)
-    phone = models.CharField("mobil", max_length=20, blank=True)
-    email = models.EmailField("e-post", blank=True)
+    birth_date = models.DateField(_("fødselsdato"), null=True, blank=True)
+    given_name = models.CharField(_("fornavn"), max_length=100)
+    family_name = models.CharField(_("etternavn"), max_length=100)
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postnummer"), max_length=4, blank=True)
+    city = models.CharField(_("poststed"), max_length=60, blank=True)
+    phone = models.CharField(_("mobil"), max_length=20, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    # Chosen by the person on any page (issue 10); empty follows the municipality's målform.
+    language = models.CharField(_("språk"), max_length=2, choices=LANGUAGE_CHOICES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     USERNAME_FIELD = "code"
@@ -159,8 +171,8 @@ class Person(AbstractBaseUser):
     objects = PersonManager()
 
     class Meta:
-        verbose_name = "person"
-        verbose_name_plural = "personer"
+        verbose_name = _("person")
+        verbose_name_plural = _("personer")
         ordering = ["family_name", "given_name"]
         indexes = [models.Index(fields=["email"])]
 
@@ -224,17 +236,17 @@ class Membership(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
-    role = models.CharField("rolle", max_length=20, choices=Role.choices, default=Role.EMPLOYEE)
-    title = models.CharField("stilling", max_length=100, blank=True)
-    started_on = models.DateField("fra", default=date.today)
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices, default=Role.EMPLOYEE)
+    title = models.CharField(_("stilling"), max_length=100, blank=True)
+    started_on = models.DateField(_("fra"), default=date.today)
     # Ended rather than deleted: a holder who left the unit must still be traceable.
-    ended_on = models.DateField("til", null=True, blank=True)
+    ended_on = models.DateField(_("til"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "tilknytning"
-        verbose_name_plural = "tilknytninger"
+        verbose_name = _("tilknytning")
+        verbose_name_plural = _("tilknytninger")
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "unit", "role"],
@@ -252,8 +264,8 @@ class Membership(models.Model):
 
 
 class GuardianKind(models.TextChoices):
-    PARENT = "forelder", "Forelder med foreldreansvar"
-    OTHER = "annen", "Annen med foreldreansvar"
+    PARENT = "forelder", _("Forelder med foreldreansvar")
+    OTHER = "annen", _("Annen med foreldreansvar")
 
 
 class Guardianship(models.Model):
@@ -261,15 +273,15 @@ class Guardianship(models.Model):
 
     guardian = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="wards")
     child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="guardianships")
-    kind = models.CharField("type", max_length=20, choices=GuardianKind.choices, default=GuardianKind.PARENT)
+    kind = models.CharField(_("type"), max_length=20, choices=GuardianKind.choices, default=GuardianKind.PARENT)
 
     class Meta:
-        verbose_name = "foresatt"
-        verbose_name_plural = "foresatte"
+        verbose_name = _("foresatt")
+        verbose_name_plural = _("foresatte")
         constraints = [
             models.UniqueConstraint(fields=["guardian", "child"], name="guardianship_unique"),
             models.CheckConstraint(condition=~Q(guardian=models.F("child")), name="guardian_is_not_child"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.guardian} er foresatt for {self.child}"
+        return gettext("%(guardian)s er foresatt for %(child)s") % {"guardian": self.guardian, "child": self.child}

@@ -9,6 +9,7 @@ import csv
 import io
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from stafett.people.actions import PersonData, StaffEntry
 from stafett.people.models import Role
@@ -28,7 +29,8 @@ COLUMNS = {
     "fnr": "national_id",
 }
 REQUIRED = {"given_name": "fornavn", "family_name": "etternavn", "email": "e-post"}
-ROLE_WORDS = {**{r.value: r.value for r in Role}, **{r.label.lower(): r.value for r in Role}, "": Role.EMPLOYEE}
+# The role words are the bokmål values (the labels in bokmål are the same words, capitalised).
+ROLE_WORDS = {**{r.value: r.value for r in Role}, "": Role.EMPLOYEE}
 
 
 class CsvFileError(ValueError):
@@ -42,16 +44,16 @@ def _decode(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise CsvFileError("Filen kunne ikke leses. Lagre den som CSV (UTF-8) og prøv igjen.")
+    raise CsvFileError(_("Filen kunne ikke leses. Lagre den som CSV (UTF-8) og prøv igjen."))
 
 
 def parse_staff_csv(raw: bytes) -> list[tuple[int, StaffEntry | ValidationError]]:
     """Each data row with its line number, as an entry or as the error that row has."""
     if len(raw) > MAX_BYTES:
-        raise CsvFileError("Filen er for stor (mer enn 1 MB).")
+        raise CsvFileError(_("Filen er for stor (mer enn 1 MB)."))
     text = _decode(raw)
     if not text.strip():
-        raise CsvFileError("Filen er tom.")
+        raise CsvFileError(_("Filen er tom."))
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -60,8 +62,11 @@ def parse_staff_csv(raw: bytes) -> list[tuple[int, StaffEntry | ValidationError]
     missing = [name for key, name in REQUIRED.items() if key not in fields]
     if missing:
         raise CsvFileError(
-            "Første linje må være kolonnenavn. Mangler: " + ", ".join(missing) + ". "
-            "Gyldige kolonner: fornavn, etternavn, e-post, mobil, stilling, rolle, fødselsnummer."
+            _(
+                "Første linje må være kolonnenavn. Mangler: %(missing)s. "
+                "Gyldige kolonner: fornavn, etternavn, e-post, mobil, stilling, rolle, fødselsnummer."
+            )
+            % {"missing": ", ".join(missing)}
         )
     rows: list[tuple[int, StaffEntry | ValidationError]] = []
     for values in reader:
@@ -69,23 +74,30 @@ def parse_staff_csv(raw: bytes) -> list[tuple[int, StaffEntry | ValidationError]
         if not any(v.strip() for v in values):
             continue
         if len(rows) >= MAX_ROWS:
-            raise CsvFileError(f"Filen har for mange linjer (mer enn {MAX_ROWS}).")
+            raise CsvFileError(_("Filen har for mange linjer (mer enn %(max)s).") % {"max": MAX_ROWS})
         rows.append((line, _row_entry(fields, values)))
     if not rows:
-        raise CsvFileError("Filen har ingen ansatte under kolonnenavnene.")
+        raise CsvFileError(_("Filen har ingen ansatte under kolonnenavnene."))
     return rows
 
 
 def _row_entry(fields: list[str | None], values: list[str]) -> StaffEntry | ValidationError:
     if len(values) != len(fields):
-        return ValidationError(f"Linjen har {len(values)} felt, men overskriften har {len(fields)}.")
+        return ValidationError(
+            _("Linjen har %(values)s felt, men overskriften har %(fields)s.")
+            % {"values": len(values), "fields": len(fields)}
+        )
     data = {f: v.strip() for f, v in zip(fields, values, strict=True) if f}
     missing = [name for key, name in REQUIRED.items() if not data.get(key)]
     if missing:
-        return ValidationError("Mangler " + " og ".join(missing) + ".")
+        and_word = _("og")
+        return ValidationError(_("Mangler %(missing)s.") % {"missing": f" {and_word} ".join(missing)})
     role = ROLE_WORDS.get(data.get("role", "").lower())
     if role is None:
-        return ValidationError(f"Ukjent rolle «{data['role']}». Bruk ansatt, leder, systemansvarlig eller superbruker.")
+        return ValidationError(
+            _("Ukjent rolle «%(role)s». Bruk ansatt, leder, systemansvarlig eller superbruker.")
+            % {"role": data["role"]}
+        )
     person = PersonData(
         given_name=data["given_name"],
         family_name=data["family_name"],

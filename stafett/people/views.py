@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -71,7 +73,9 @@ def staff_add(request: PersonRequest, unit: Unit) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, f"{membership.person.full_name} er lagt til på ansattlisten.")
+            messages.success(
+                request, _("%(name)s er lagt til på ansattlisten.") % {"name": membership.person.full_name}
+            )
             if request.htmx:
                 return render(request, "people/_staff_section.html", _staff_context(request, unit))
             return redirect("people:staff", unit_code=unit.code)
@@ -100,9 +104,14 @@ def staff_end(request: PersonRequest, unit: Unit, membership_code: str) -> HttpR
             error = " ".join(e.messages)
         else:
             if on and on > timezone.localdate():
-                messages.success(request, f"{membership.person.full_name} slutter {on:%d.%m.%Y}.")
+                messages.success(
+                    request,
+                    _("%(name)s slutter %(date)s.") % {"name": membership.person.full_name, "date": f"{on:%d.%m.%Y}"},
+                )
             else:
-                messages.success(request, f"{membership.person.full_name} er tatt av ansattlisten.")
+                messages.success(
+                    request, _("%(name)s er tatt av ansattlisten.") % {"name": membership.person.full_name}
+                )
             return redirect("people:staff", unit_code=unit.code)
     return render(
         request,
@@ -126,7 +135,13 @@ def staff_import(request: PersonRequest, unit: Unit) -> HttpResponse:
         else:
             result = actions.import_staff(actor=request.user, unit=unit, rows=rows)
             if result.ok:
-                messages.success(request, f"{len(result.added)} ansatte er lagt til fra filen.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d ansatt er lagt til fra filen.", "%(n)d ansatte er lagt til fra filen.", len(result.added)
+                    )
+                    % {"n": len(result.added)},
+                )
                 return redirect("people:staff", unit_code=unit.code)
             context["errors"] = result.errors
             context["row_count"] = len(rows)
@@ -178,7 +193,7 @@ def person_register(request: PersonRequest) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, f"{person.full_name} er registrert.")
+            messages.success(request, _("%(name)s er registrert.") % {"name": person.full_name})
             return redirect("people:person_detail", code=person.code)
     status = 400 if form.errors else 200
     return render(request, "people/person_register.html", {"form": form}, status=status)
@@ -215,14 +230,14 @@ def guardian_add(request: PersonRequest, code: str) -> HttpResponse:
     if form.is_valid():
         guardian = Person.objects.by_national_id(form.cleaned_data["national_id"]).first()
         if guardian is None:
-            form.add_error("national_id", "Fant ingen person med dette nummeret. Registrer personen først.")
+            form.add_error("national_id", _("Fant ingen person med dette nummeret. Registrer personen først."))
         else:
             try:
                 link_guardian(actor=request.user, child=child, guardian=guardian, kind=form.cleaned_data["kind"])
             except ValidationError as e:
                 add_form_errors(form, e)
             else:
-                messages.success(request, f"{guardian.full_name} er registrert som foresatt.")
+                messages.success(request, _("%(name)s er registrert som foresatt.") % {"name": guardian.full_name})
                 return redirect("people:person_detail", code=child.code)
     return render(request, "people/person_detail.html", _person_context(child, form), status=400)
 
@@ -239,6 +254,8 @@ def guardian_remove(request: PersonRequest, code: str, guardian_code: str) -> Ht
         raise Http404
     if request.method == "POST":
         actions.remove_guardian(actor=request.user, guardianship=guardianship)
-        messages.success(request, f"{guardianship.guardian.full_name} er ikke lenger registrert som foresatt.")
+        messages.success(
+            request, _("%(name)s er ikke lenger registrert som foresatt.") % {"name": guardianship.guardian.full_name}
+        )
         return redirect("people:person_detail", code=guardianship.child.code)
     return render(request, "people/guardian_remove.html", {"guardianship": guardianship})

@@ -12,8 +12,9 @@ the database table, settings.CACHES), so every app server reads the same entry.
 from datetime import date
 
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from stafett.lib.languages import CODES
 from stafett.people.models import Municipality
 from stafett.stats.queries import Period, Statistics, statistics
 
@@ -22,9 +23,14 @@ FRESH_SECONDS = 15 * 60
 VERSION = 1
 
 
-def cache_key(municipality: Municipality, period: Period, today: date) -> str:
+def cache_key(municipality: Municipality, period: Period, today: date, language: str | None = None) -> str:
+    """Per language too: the titles and labels are in the language of the page (issue 10)."""
     quarter = "q" if period.by_quarter else "m"
-    return f"stats:v{VERSION}:{municipality.pk}:{period.start:%Y%m%d}-{period.end:%Y%m%d}{quarter}:{today:%Y%m%d}"
+    language = language or translation.get_language() or "nb"
+    return (
+        f"stats:v{VERSION}:{municipality.pk}:{period.start:%Y%m%d}-{period.end:%Y%m%d}{quarter}:{today:%Y%m%d}"
+        f":{language}"
+    )
 
 
 def cached_statistics(municipality: Municipality, period: Period, *, today: date | None = None) -> Statistics:
@@ -39,4 +45,5 @@ def cached_statistics(municipality: Municipality, period: Period, *, today: date
 
 
 def forget_statistics(municipality: Municipality, period: Period, *, today: date | None = None) -> None:
-    cache.delete(cache_key(municipality, period, today or timezone.localdate()))
+    day = today or timezone.localdate()
+    cache.delete_many([cache_key(municipality, period, day, code) for code in sorted(CODES)])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from stafett.stats.queries import CountTable
 
 WIDTH = 640
@@ -86,7 +88,7 @@ def bar_chart(table: CountTable) -> BarChart:
     return BarChart(
         id=f"diagram-{table.key}",
         title=table.title,
-        description=f"Stolpediagram. De samme tallene står i tabellen «{table.title}».",
+        description=_("Stolpediagram. De samme tallene står i tabellen «%(title)s».") % {"title": table.title},
         height=y - GROUP_GAP + TOP,
         label_width=label_width,
         groups=tuple(groups),

@@ -29,6 +29,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stafett.logs.models import (
     CloseReason,
@@ -46,20 +48,20 @@ from stafett.stats.suppression import SMALLEST_SHOWN, Cell, share, suppress_part
 from stafett.undring.models import Discussion
 
 MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
+    gettext_lazy("januar"),
+    gettext_lazy("februar"),
+    gettext_lazy("mars"),
+    gettext_lazy("april"),
+    gettext_lazy("mai"),
+    gettext_lazy("juni"),
+    gettext_lazy("juli"),
+    gettext_lazy("august"),
+    gettext_lazy("september"),
+    gettext_lazy("oktober"),
+    gettext_lazy("november"),
+    gettext_lazy("desember"),
 )
-OPENED, CLOSED = "Opprettet", "Avsluttet"
+OPENED, CLOSED = gettext_lazy("Opprettet"), gettext_lazy("Avsluttet")
 
 
 def municipalities_for(person: Person) -> QuerySet[Municipality]:
@@ -109,7 +111,7 @@ class Period:
 
     def _label(self, day: date) -> str:
         if self.by_quarter:
-            return f"{(day.month - 1) // 3 + 1}. kvartal {day.year}"
+            return _("%(n)s. kvartal %(year)s") % {"n": (day.month - 1) // 3 + 1, "year": day.year}
         return f"{MONTHS[day.month - 1]} {day.year}"
 
 
@@ -148,11 +150,13 @@ class Median:
 
     @property
     def text(self) -> str:
-        return f"{self.days} dager" if self.days is not None else "skjult (færre enn 5 logger har hatt møte)"
+        if self.days is None:
+            return _("skjult (færre enn 5 logger har hatt møte)")
+        return _("%(days)s dager") % {"days": self.days}
 
     @property
     def csv_text(self) -> str:
-        return self.days if self.days is not None else "skjult"
+        return self.days if self.days is not None else _("skjult")
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,8 @@ def count_table(
     table_rows = tuple(
         Row(label, tuple(suppressed[c][0][r] for c in range(len(columns)))) for r, (label, _) in enumerate(rows)
     )
-    return CountTable(key, title, row_heading, columns, table_rows, tuple(total for _, total in suppressed))
+    totals = tuple(total for __, total in suppressed)
+    return CountTable(key, title, row_heading, columns, table_rows, totals, total_label=_("Totalt"))
 
 
 # --- The queries --------------------------------------------------------------------
@@ -217,7 +222,10 @@ def statistics(municipality: Municipality, period: Period, *, today: date | None
     services = _service_types(municipality, opened_groups, closed_groups)
     opened_by_service, closed_by_service = _fold(opened_groups, 1), _fold(closed_groups, 1)
     opened_by_level, closed_by_level = _fold(opened_groups, 2), _fold(closed_groups, 2)
-    per = "kvartal" if period.by_quarter else "måned"
+    if period.by_quarter:
+        by_period_title, by_period_heading = _("Stafettlogger opprettet og avsluttet per kvartal"), _("Kvartal")
+    else:
+        by_period_title, by_period_heading = _("Stafettlogger opprettet og avsluttet per måned"), _("Måned")
     measures, measures_share = _measures(municipality, period, today)
     consents, consents_share = _consents(municipality, period, today)
 
@@ -226,24 +234,24 @@ def statistics(municipality: Municipality, period: Period, *, today: date | None
         period=period,
         by_period=count_table(
             key="periode",
-            title=f"Stafettlogger opprettet og avsluttet per {per}",
-            row_heading=per.capitalize(),
-            columns=(OPENED, CLOSED),
+            title=by_period_title,
+            row_heading=by_period_heading,
+            columns=(str(OPENED), str(CLOSED)),
             rows=[(label, (opened_by_bucket[day], closed_by_bucket[day])) for day, label in buckets],
         ),
         by_service=count_table(
             key="tjeneste",
-            title="Stafettlogger opprettet og avsluttet per tjeneste",
-            row_heading="Tjeneste (tjenestestedets)",
-            columns=(OPENED, CLOSED),
-            rows=[(ServiceType(s).label, (opened_by_service[s], closed_by_service[s])) for s in services],
+            title=_("Stafettlogger opprettet og avsluttet per tjeneste"),
+            row_heading=_("Tjeneste (tjenestestedets)"),
+            columns=(str(OPENED), str(CLOSED)),
+            rows=[(str(ServiceType(s).label), (opened_by_service[s], closed_by_service[s])) for s in services],
         ),
         by_level=count_table(
             key="niva",
-            title="Stafettlogger opprettet og avsluttet per nivå",
-            row_heading="Nivå (da loggen ble opprettet eller avsluttet)",
-            columns=(OPENED, CLOSED),
-            rows=[(lvl.label, (opened_by_level[lvl.value], closed_by_level[lvl.value])) for lvl in Level],
+            title=_("Stafettlogger opprettet og avsluttet per nivå"),
+            row_heading=_("Nivå (da loggen ble opprettet eller avsluttet)"),
+            columns=(str(OPENED), str(CLOSED)),
+            rows=[(str(lvl.label), (opened_by_level[lvl.value], closed_by_level[lvl.value])) for lvl in Level],
         ),
         close_reasons=_close_reasons(closed),
         first_meeting=_time_to_first_meeting(opened),
@@ -282,7 +290,7 @@ def _fold(groups: Counter[GroupKey], index: int) -> Counter[object]:
 
 def _rebucket(groups: Counter[GroupKey], period: Period) -> Counter[date]:
     out: Counter[date] = Counter()
-    for (month, _, _), n in groups.items():
+    for (month, _service, _level), n in groups.items():
         out[period.bucket_of(month)] += n
     return out
 
@@ -300,10 +308,10 @@ def _close_reasons(closed: QuerySet[RelayLog]) -> CountTable:
     counts = dict(closed.values_list("closed_reason").annotate(n=Count("pk")).order_by())
     return count_table(
         key="arsak",
-        title="Årsak til avslutning",
-        row_heading="Årsak",
-        columns=(CLOSED,),
-        rows=[(reason.label, (counts.get(reason.value, 0),)) for reason in CloseReason],
+        title=_("Årsak til avslutning"),
+        row_heading=_("Årsak"),
+        columns=(str(CLOSED),),
+        rows=[(str(reason.label), (counts.get(reason.value, 0),)) for reason in CloseReason],
     )
 
 
@@ -314,10 +322,10 @@ def _individual_plans(logs: QuerySet[RelayLog], period: Period, services: list[s
     counts = dict(became.values_list("unit__service_type").annotate(n=Count("pk")).order_by())
     return count_table(
         key="individuell_plan",
-        title="Stafettlogger gjort om til individuell plan",
-        row_heading="Tjeneste (tjenestestedets)",
-        columns=("Gjort om til IP",),
-        rows=[(ServiceType(s).label, (counts.get(s, 0),)) for s in services],
+        title=_("Stafettlogger gjort om til individuell plan"),
+        row_heading=_("Tjeneste (tjenestestedets)"),
+        columns=(_("Gjort om til IP"),),
+        rows=[(str(ServiceType(s).label), (counts.get(s, 0),)) for s in services],
     )
 
 
@@ -336,9 +344,9 @@ def _discussions(municipality: Municipality, period: Period) -> CountTable:
     years = range(period.start.year, period.end.year + 1)
     return count_table(
         key="drofting",
-        title="Saker drøftet anonymt med ressursteamet (nivå 0)",
-        row_heading="År",
-        columns=("Drøftinger",),
+        title=_("Saker drøftet anonymt med ressursteamet (nivå 0)"),
+        row_heading=_("År"),
+        columns=(_("Drøftinger"),),
         rows=[(str(year), (counts.get(year, 0),)) for year in years],
     )
 
@@ -346,7 +354,7 @@ def _discussions(municipality: Municipality, period: Period) -> CountTable:
 def _time_to_first_meeting(opened: QuerySet[RelayLog]) -> Median:
     """The median from opening to the first meeting that has taken place, over the logs
     opened in the period that have had one. Two small queries: a count, then the middle rows."""
-    title = "Tid fra loggen ble opprettet til første møte (median)"
+    title = _("Tid fra loggen ble opprettet til første møte (median)")
     first = Meeting.objects.filter(
         log=OuterRef("pk"), starts_at__lte=timezone.now(), cancelled_at__isnull=True
     ).order_by("starts_at")
@@ -383,12 +391,12 @@ def _measures(municipality: Municipality, period: Period, today: date) -> tuple[
     )
     table = count_table(
         key="tiltak",
-        title="Tiltak evaluert i tide (evalueringsdatoen er passert)",
-        row_heading="Tiltak",
-        columns=("Tiltak",),
+        title=_("Tiltak evaluert i tide (evalueringsdatoen er passert)"),
+        row_heading=_("Tiltak"),
+        columns=(_("Tiltak"),),
         rows=[
-            ("Evaluert innen evalueringsdatoen", (counts["on_time"],)),
-            ("Ikke evaluert innen evalueringsdatoen", (counts["due"] - counts["on_time"],)),
+            (_("Evaluert innen evalueringsdatoen"), (counts["on_time"],)),
+            (_("Ikke evaluert innen evalueringsdatoen"), (counts["due"] - counts["on_time"],)),
         ],
     )
     return table, share(table.rows[0].cells[0], table.totals[0])
@@ -417,12 +425,12 @@ def _consents(municipality: Municipality, period: Period, today: date) -> tuple[
     )
     table = count_table(
         key="samtykke",
-        title="Samtykker som gikk ut: fornyet i tide eller utløpt",
-        row_heading="Samtykke",
-        columns=("Samtykker",),
+        title=_("Samtykker som gikk ut: fornyet i tide eller utløpt"),
+        row_heading=_("Samtykke"),
+        columns=(_("Samtykker"),),
         rows=[
-            ("Fornyet før det gikk ut", (counts["renewed"],)),
-            ("Utløpt uten nytt samtykke", (counts["ended"] - counts["renewed"],)),
+            (_("Fornyet før det gikk ut"), (counts["renewed"],)),
+            (_("Utløpt uten nytt samtykke"), (counts["ended"] - counts["renewed"],)),
         ],
     )
     return table, share(table.rows[0].cells[0], table.totals[0])

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 SMALLEST_SHOWN = 5
 
 
@@ -32,9 +34,9 @@ class Cell:
     @property
     def text(self) -> str:
         if self.hidden == Hidden.SMALL:
-            return "under 5"
+            return _("under 5")
         if self.hidden == Hidden.SECONDARY:
-            return "skjult"
+            return _("skjult")
         return str(self.value)
 
     @property
@@ -68,7 +70,7 @@ def suppress_partition(counts: list[int]) -> tuple[list[Cell], Cell]:
 def share(numerator: Cell, denominator: Cell) -> str:
     """A whole-number percentage, or «skjult» when it would reveal a hidden count."""
     if numerator.value is None or denominator.value is None:
-        return "skjult"
+        return _("skjult")
     if denominator.value == 0:
         return "–"
     return f"{round(100 * numerator.value / denominator.value)} %"

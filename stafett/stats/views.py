@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from stafett.access import Action, PersonRequest, needs
@@ -74,6 +75,10 @@ def write_csv(out: HttpResponse, stats: Statistics) -> None:
                 writer.writerow([*place, table.title, row.label, column, cell.csv_text])
         for column, cell in zip(table.columns, table.totals, strict=True):
             writer.writerow([*place, table.title, table.total_label, column, cell.csv_text])
-    writer.writerow([*place, stats.first_meeting.title, "Median", "Dager", stats.first_meeting.csv_text])
-    writer.writerow([*place, stats.measures.title, "Andel evaluert i tide", "Prosent", stats.measures_on_time_share])
-    writer.writerow([*place, stats.consents.title, "Andel fornyet i tide", "Prosent", stats.consents_renewed_share])
+    writer.writerow([*place, stats.first_meeting.title, _("Median"), _("Dager"), stats.first_meeting.csv_text])
+    writer.writerow(
+        [*place, stats.measures.title, _("Andel evaluert i tide"), _("Prosent"), stats.measures_on_time_share]
+    )
+    writer.writerow(
+        [*place, stats.consents.title, _("Andel fornyet i tide"), _("Prosent"), stats.consents_renewed_share]
+    )

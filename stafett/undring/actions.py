@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -41,12 +42,12 @@ class Reflection:
 def _check_reflection(r: Reflection) -> None:
     errors: dict[str, list[str]] = {}
     if not r.about.strip():
-        errors["about"] = ["Skriv hvem undringen gjelder, for eksempel fornavn og avdeling."]
+        errors["about"] = [_("Skriv hvem undringen gjelder, for eksempel fornavn og avdeling.")]
     for key, value in r.ratings.items():
         if key not in Dimension.values:
-            errors.setdefault("ratings", []).append("Ukjent spørsmål.")
+            errors.setdefault("ratings", []).append(_("Ukjent spørsmål."))
         elif value is not None and not 1 <= value <= 7:
-            errors[f"rating_{key}"] = ["Velg et tall fra 1 til 7."]
+            errors[f"rating_{key}"] = [_("Velg et tall fra 1 til 7.")]
     if errors:
         raise ValidationError(errors)
 
@@ -81,7 +82,7 @@ def _save_versioned(note: ConcernNote, version: int, fields: list[str]) -> None:
         save_versioned(note, version, fields)
     except StaleEdit:
         raise StaleEdit(
-            "Undringen er endret i en annen fane. Last siden på nytt og skriv inn endringen igjen."
+            _("Undringen er endret i en annen fane. Last siden på nytt og skriv inn endringen igjen.")
         ) from None
 
 
@@ -102,7 +103,7 @@ def record_talk(
     """Step 2: the undringssamtale — with whom, when, what came out of it."""
     access.require(actor, Action.EDIT_NOTE, note)
     if not talk_with.strip():
-        raise ValidationError({"talk_with": "Skriv hvem du snakket (eller skal snakke) med."})
+        raise ValidationError({"talk_with": _("Skriv hvem du snakket (eller skal snakke) med.")})
     note.talk_with, note.talk_on, note.talk_result = talk_with.strip(), talk_on, talk_result.strip()
     note.step = Step.CLARIFY if talk_result.strip() else Step.SHARE
     _save_versioned(note, version, ["talk_with", "talk_on", "talk_result", "step"])
@@ -118,11 +119,11 @@ def record_concern(
     access.require(actor, Action.EDIT_NOTE, note)
     errors: dict[str, str] = {}
     if not categories:
-        errors["categories"] = "Kryss av for minst én ting bekymringen gjelder."
+        errors["categories"] = _("Kryss av for minst én ting bekymringen gjelder.")
     elif set(categories) - set(ConcernCategory.values):
-        errors["categories"] = "Ukjent kategori."
+        errors["categories"] = _("Ukjent kategori.")
     if not concern.strip():
-        errors["concern"] = "Beskriv bekymringen konkret: hva har du sett og hørt?"
+        errors["concern"] = _("Beskriv bekymringen konkret: hva har du sett og hørt?")
     if errors:
         raise ValidationError(errors)
     note.categories, note.concern, note.step = sorted(set(categories)), concern.strip(), Step.CONCERN
@@ -149,7 +150,7 @@ def close_note(*, actor: Person, note: ConcernNote, outcome: Outcome) -> None:
     når undringen avsluttes»); only a count per unit, year and outcome remains."""
     access.require(actor, Action.EDIT_NOTE, note)
     if outcome == Outcome.LEVEL_ONE and note.step != Step.CONCERN:
-        raise ValidationError("Konkretiser bekymringen før du går videre til nivå 1.")
+        raise ValidationError(_("Konkretiser bekymringen før du går videre til nivå 1."))
     _audit(actor, note, AuditAction.NOTE_CLOSED, utfall=outcome.label)
     _count(note, outcome)
     note.delete()
@@ -180,10 +181,12 @@ class NamesFound(ValidationError):
     def __init__(self, names: list[str]) -> None:
         self.names = names
         super().__init__(
-            "Teksten inneholder ord som er navn på barn eller foresatte i kommunen: "
-            + ", ".join(f"«{n}»" for n in names)
-            + ". En anonym drøfting skal ikke ha navn. Fjern dem, eller bekreft at det ikke er barnet "
-            "eller familien og lagre igjen.",
+            _(
+                "Teksten inneholder ord som er navn på barn eller foresatte i kommunen: %(names)s. "
+                "En anonym drøfting skal ikke ha navn. Fjern dem, eller bekreft at det ikke er barnet "
+                "eller familien og lagre igjen."
+            )
+            % {"names": ", ".join(f"«{n}»" for n in names)},
             code="names_found",
         )
 
@@ -223,23 +226,23 @@ def _check_discussion(actor: Person, unit: Unit, data: DiscussionData, confirmed
     for name, text in zip(["team", "outcome", "next_step"], texts, strict=True):
         if national_id.numbers_in(text):
             errors.setdefault(name, []).append(
-                "Teksten inneholder et fødselsnummer. En anonym drøfting skal ikke ha personopplysninger om barnet."
+                _("Teksten inneholder et fødselsnummer. En anonym drøfting skal ikke ha personopplysninger om barnet.")
             )
     if not data.outcome.strip():
-        errors.setdefault("outcome", []).append("Skriv hva som kom fram i drøftingen.")
+        errors.setdefault("outcome", []).append(_("Skriv hva som kom fram i drøftingen."))
     if not data.team.strip() and data.team_unit is None:
-        errors.setdefault("team", []).append("Skriv hvilket ressursteam saken ble drøftet med.")
+        errors.setdefault("team", []).append(_("Skriv hvilket ressursteam saken ble drøftet med."))
     if data.team_unit is not None and data.team_unit.service_type != ServiceType.RESSURSTEAM:
-        errors.setdefault("team_unit", []).append("Velg et tverrfaglig ressursteam.")
+        errors.setdefault("team_unit", []).append(_("Velg et tverrfaglig ressursteam."))
     if data.discussed_on > timezone.localdate():
-        errors.setdefault("discussed_on", []).append("Datoen for drøftingen kan ikke være fram i tid.")
+        errors.setdefault("discussed_on", []).append(_("Datoen for drøftingen kan ikke være fram i tid."))
     if errors:
         raise ValidationError(errors)
     if data.note is not None:
         # The note is the owner's alone; linking someone else's is as if it did not exist.
         access.require(actor, Action.EDIT_NOTE, data.note)
         if data.note.unit_id != unit.id:
-            raise ValidationError({"note": "Undringen hører til et annet tjenestested."})
+            raise ValidationError({"note": _("Undringen hører til et annet tjenestested.")})
     names = [n for n in names_in_register(unit, texts) if n not in confirmed]
     if names:
         raise NamesFound(names)

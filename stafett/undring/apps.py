@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class UndringConfig(AppConfig):
     name = "stafett.undring"
-    verbose_name = "Undring (nivå 0)"
+    verbose_name = _("Undring (nivå 0)")

@@ -2,33 +2,40 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from stafett.lib.forms import BoundedForm
 from stafett.people.models import Unit
 from stafett.undring.actions import DiscussionData, Reflection
 from stafett.undring.models import DIMENSION_HINTS, TEXT, URO_SCALE, ConcernCategory, ConcernNote, Dimension
 
-RATING_CHOICES = [("", "Ikke vurdert"), *((str(n), f"{n} – {text}") for n, text in URO_SCALE.items())]
+RATING_CHOICES = [
+    ("", _("Ikke vurdert")),
+    *((str(n), format_lazy("{} – {}", n, text)) for n, text in URO_SCALE.items()),
+]
 
 
 class ReflectionForm(BoundedForm):
     about = forms.CharField(
-        label="Hvem gjelder undringen?",
+        label=_("Hvem gjelder undringen?"),
         max_length=80,
-        error_messages={"required": "Skriv hvem undringen gjelder, for eksempel fornavn og avdeling."},
-        help_text="For eksempel fornavn og avdeling. Ikke fødselsnummer.",
+        error_messages={"required": _("Skriv hvem undringen gjelder, for eksempel fornavn og avdeling.")},
+        help_text=_("For eksempel fornavn og avdeling. Ikke fødselsnummer."),
     )
     why = forms.CharField(
-        label="Beskriv med dine egne ord hvorfor du undrer deg",
+        label=_("Beskriv med dine egne ord hvorfor du undrer deg"),
         max_length=TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Skriv det du har sett og hørt – ikke tolkninger av hva det kan bety.",
+        help_text=_("Skriv det du har sett og hørt – ikke tolkninger av hva det kan bety."),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for d in Dimension:
+            question = str(d.label)
             self.fields[f"text_{d.value}"] = forms.CharField(
                 label=d.label,
                 help_text=DIMENSION_HINTS[d],
@@ -37,7 +44,7 @@ class ReflectionForm(BoundedForm):
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
             self.fields[f"rating_{d.value}"] = forms.TypedChoiceField(
-                label=f"Min grad av uro (1–7): {d.label[0].lower()}{d.label[1:]}",
+                label=gettext("Min grad av uro (1–7): %(question)s") % {"question": question[0].lower() + question[1:]},
                 choices=RATING_CHOICES,
                 coerce=int,
                 empty_value=None,
@@ -67,35 +74,35 @@ class ReflectionForm(BoundedForm):
 
 class TalkForm(BoundedForm):
     talk_with = forms.CharField(
-        label="Hvem snakket du med (eller skal du snakke med)?",
+        label=_("Hvem snakket du med (eller skal du snakke med)?"),
         max_length=120,
-        error_messages={"required": "Skriv hvem du snakket (eller skal snakke) med."},
-        help_text="For eksempel barnet, foresatte, kollega eller leder.",
+        error_messages={"required": _("Skriv hvem du snakket (eller skal snakke) med.")},
+        help_text=_("For eksempel barnet, foresatte, kollega eller leder."),
     )
-    talk_on = forms.DateField(label="Når", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    talk_on = forms.DateField(label=_("Når"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     talk_result = forms.CharField(
-        label="Hva kom fram?",
+        label=_("Hva kom fram?"),
         max_length=TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Fyll inn etter samtalen. Da kan du avklare om det er grunn til bekymring.",
+        help_text=_("Fyll inn etter samtalen. Da kan du avklare om det er grunn til bekymring."),
     )
 
 
 class ConcernForm(BoundedForm):
     categories = forms.MultipleChoiceField(
-        label="Hva gjelder bekymringen?",
+        label=_("Hva gjelder bekymringen?"),
         choices=ConcernCategory.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Kryss av for minst én ting bekymringen gjelder."},
+        error_messages={"required": _("Kryss av for minst én ting bekymringen gjelder.")},
     )
     concern = forms.CharField(
-        label="Bekymringen, konkret",
+        label=_("Bekymringen, konkret"),
         max_length=TEXT,
-        error_messages={"required": "Beskriv bekymringen konkret: hva har du sett og hørt?"},
+        error_messages={"required": _("Beskriv bekymringen konkret: hva har du sett og hørt?")},
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=(
-            "Hva har du sett og hørt, hvor ofte, og siden når? Dette blir teksten om bekymringen i stafettloggen."
+            _("Hva har du sett og hørt, hvor ofte, og siden når? Dette blir teksten om bekymringen i stafettloggen.")
         ),
     )
 
@@ -109,39 +116,39 @@ class DiscussionForm(BoundedForm):
     """seeds/004: the case discussed anonymously with the resource team — no name, no number."""
 
     discussed_on = forms.DateField(
-        label="Dato for drøftingen",
+        label=_("Dato for drøftingen"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Skriv datoen for drøftingen.", "invalid": "Skriv en gyldig dato."},
+        error_messages={"required": _("Skriv datoen for drøftingen."), "invalid": _("Skriv en gyldig dato.")},
     )
     team_unit = forms.ModelChoiceField(
-        label="Ressursteam", queryset=Unit.objects.none(), required=False, empty_label="Annet (skriv under)"
+        label=_("Ressursteam"), queryset=Unit.objects.none(), required=False, empty_label=_("Annet (skriv under)")
     )
     team = forms.CharField(
-        label="Ressursteam (navn)",
+        label=_("Ressursteam (navn)"),
         max_length=120,
         required=False,
-        help_text="For eksempel «Tverrfaglig ressursteam, Fjordvik barnehager».",
+        help_text=_("For eksempel «Tverrfaglig ressursteam, Fjordvik barnehager»."),
     )
     outcome = forms.CharField(
-        label="Hva kom fram i drøftingen?",
+        label=_("Hva kom fram i drøftingen?"),
         max_length=TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Skriv hva som kom fram i drøftingen."},
-        help_text="Uten navn, fødselsnummer eller annet som kan vise hvem barnet er.",
+        error_messages={"required": _("Skriv hva som kom fram i drøftingen.")},
+        help_text=_("Uten navn, fødselsnummer eller annet som kan vise hvem barnet er."),
     )
     next_step = forms.CharField(
-        label="Neste steg",
+        label=_("Neste steg"),
         max_length=TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For eksempel: undringssamtale med foresatte, eller åpne en stafettlogg med samtykke.",
+        help_text=_("For eksempel: undringssamtale med foresatte, eller åpne en stafettlogg med samtykke."),
     )
     note = NoteChoice(
-        label="Knytt til en av dine undringer",
+        label=_("Knytt til en av dine undringer"),
         queryset=ConcernNote.objects.none(),
         required=False,
-        empty_label="Ingen",
-        help_text="Bare du ser koblingen. Undringen slettes fortsatt når den avsluttes; drøftingen blir stående.",
+        empty_label=_("Ingen"),
+        help_text=_("Bare du ser koblingen. Undringen slettes fortsatt når den avsluttes; drøftingen blir stående."),
     )
     # The names the employee was warned about and confirmed by saving again.
     names_seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=1000)
@@ -151,7 +158,7 @@ class DiscussionForm(BoundedForm):
         self.fields["team_unit"].queryset = teams  # type: ignore[attr-defined]
         if not teams.exists():
             del self.fields["team_unit"]
-            self.fields["team"].label = "Ressursteam"
+            self.fields["team"].label = gettext("Ressursteam")
         self.fields["note"].queryset = notes  # type: ignore[attr-defined]
         if not notes.exists():
             del self.fields["note"]

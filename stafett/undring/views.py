@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stafett.access import Action, PersonRequest, needs, signed_in
@@ -74,7 +75,7 @@ def create(request: PersonRequest, unit: Unit) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Undringen er lagret. Bare du kan lese den.")
+            messages.success(request, _("Undringen er lagret. Bare du kan lese den."))
             return redirect("undring:detail", note_code=note.code)
     context = {"form": form, "unit": unit, "scale": URO_SCALE}
     return render(request, "undring/reflection_form.html", context, status=400 if form.errors else 200)
@@ -114,7 +115,7 @@ def edit_reflection(request: PersonRequest, note: ConcernNote) -> HttpResponse:
             ),
         )
     ):
-        messages.success(request, "Undringen er lagret.")
+        messages.success(request, _("Undringen er lagret."))
         return redirect("undring:detail", note_code=note.code)
     context = {"form": form, "note": note, "unit": note.unit, "scale": URO_SCALE}
     return render(request, "undring/reflection_form.html", context, status=400 if form.errors else 200)
@@ -133,7 +134,7 @@ def talk(request: PersonRequest, note: ConcernNote) -> HttpResponse:
             form, lambda: actions.record_talk(actor=request.user, note=note, version=version, **form.cleaned_data)
         )
     ):
-        messages.success(request, "Undringssamtalen er lagret.")
+        messages.success(request, _("Undringssamtalen er lagret."))
         return redirect("undring:detail", note_code=note.code)
     return render(request, "undring/talk_form.html", {"form": form, "note": note}, status=400 if form.errors else 200)
 
@@ -150,7 +151,7 @@ def concern(request: PersonRequest, note: ConcernNote) -> HttpResponse:
             form, lambda: actions.record_concern(actor=request.user, note=note, version=version, **form.cleaned_data)
         )
     ):
-        messages.success(request, "Bekymringen er konkretisert. Neste steg er å åpne en stafettlogg på nivå 1.")
+        messages.success(request, _("Bekymringen er konkretisert. Neste steg er å åpne en stafettlogg på nivå 1."))
         return redirect("undring:detail", note_code=note.code)
     return render(
         request, "undring/concern_form.html", {"form": form, "note": note}, status=400 if form.errors else 200
@@ -162,7 +163,7 @@ def concern(request: PersonRequest, note: ConcernNote) -> HttpResponse:
 def to_level_one(request: PersonRequest, note: ConcernNote) -> HttpResponse:
     """Go on to open a log with consent; the note is destroyed once the log exists."""
     if note.step != Step.CONCERN:
-        messages.error(request, "Konkretiser bekymringen før du går videre til nivå 1.")
+        messages.error(request, _("Konkretiser bekymringen før du går videre til nivå 1."))
         return redirect("undring:detail", note_code=note.code)
     request.session[SESSION_KEY] = str(note.code)
     return redirect("logs:find_child", unit_code=note.unit.code)
@@ -174,7 +175,7 @@ def close(request: PersonRequest, note: ConcernNote) -> HttpResponse:
     """«Ikke bekymring»: after a confirmation, the note is destroyed for good."""
     if request.method == "POST":
         actions.close_note(actor=request.user, note=note, outcome=Outcome.NO_CONCERN)
-        messages.success(request, "Undringen er avsluttet, og notatet er slettet for godt.")
+        messages.success(request, _("Undringen er avsluttet, og notatet er slettet for godt."))
         return redirect("undring:mine")
     return render(request, "undring/close_confirm.html", {"note": note})
 
@@ -185,7 +186,7 @@ def abuse(request: PersonRequest, note: ConcernNote) -> HttpResponse:
     """Suspected violence or sexual abuse: straight to child welfare, nobody contacts the guardians."""
     if request.method == "POST":
         actions.close_note(actor=request.user, note=note, outcome=Outcome.CHILD_WELFARE)
-        messages.success(request, "Undringen er avsluttet som meldt til barnevernet, og notatet er slettet.")
+        messages.success(request, _("Undringen er avsluttet som meldt til barnevernet, og notatet er slettet."))
         return redirect("undring:mine")
     context = {"note": note, "dimensions": Dimension.choices, "child_welfare": note.unit.child_welfare_services()}
     return render(request, "undring/abuse.html", context)
@@ -231,7 +232,7 @@ def new_discussion(request: PersonRequest, unit: Unit) -> HttpResponse:
         except ValidationError as e:
             add_form_errors(form, e)
         else:
-            messages.success(request, "Drøftingen er registrert. Bare du kan lese den; den telles i statistikken.")
+            messages.success(request, _("Drøftingen er registrert. Bare du kan lese den; den telles i statistikken."))
             return redirect("undring:discussion", discussion_code=discussion.code)
     context = {"form": form, "unit": unit, "names_warning": names_warning}
     return render(request, "undring/discussion_form.html", context, status=400 if form.errors else 200)

@@ -88,7 +88,7 @@ def test_every_call_is_in_the_audit_trail_like_a_page_view(client, cast, log):
     assert all(c.ip == "127.0.0.1" for c in calls)
 
 
-def test_the_openapi_document_is_3_1_and_public(client):
+def test_the_openapi_document_is_3_1_and_public(db, client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     document = response.json()

@@ -190,7 +190,7 @@ def test_the_page_shows_the_address_once_and_asks_before_revoking(client, cast, 
     assert revoked.count() == 1
 
 
-def test_the_page_needs_a_signed_in_person(client):
+def test_the_page_needs_a_signed_in_person(db, client):
     response = client.get(reverse("followup:calendar_feed_page"))
     assert response.status_code == 302 and "logg-inn" in response["Location"]
 

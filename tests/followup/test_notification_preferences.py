@@ -66,5 +66,5 @@ def test_page_lists_the_logs_the_person_takes_part_in(client, cast, log):
     assert "Som deltaker i stafettloggen for Emma" in html
 
 
-def test_page_needs_login(client):
+def test_page_needs_login(db, client):
     assert client.get(URL).status_code == 302

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stafett import access
 from stafett.access import Action
@@ -35,7 +37,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 CODE_LENGTH = 8  # 32^8 ≈ 10^12, against a rate limit of a few tries an hour
 CODE_PAGE = "/innsyn/"
 PHONE = re.compile(r"^\+?[0-9]{8,15}$")
-NOT_READABLE = "Loggen kan ikke deles med den foresatte nå (den er ikke aktiv, eller den er skjermet)."
+NOT_READABLE = gettext_lazy("Loggen kan ikke deles med den foresatte nå (den er ikke aktiv, eller den er skjermet).")
 
 
 class CodeRefused(Exception):
@@ -52,13 +54,13 @@ def normalise_code(text: str) -> str:
 
 
 def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
 
 
 def _phone(text: str) -> str:
     phone = re.sub(r"[\s.-]", "", text or "")
     if phone and not PHONE.match(phone):
-        raise ValidationError({"phone": "Skriv mobilnummeret med 8 sifre (eller med landskode, for eksempel +47)."})
+        raise ValidationError({"phone": _("Skriv mobilnummeret med 8 sifre (eller med landskode, for eksempel +47).")})
     return phone
 
 
@@ -66,19 +68,21 @@ def _phone(text: str) -> str:
 def register_assisted_guardian(
     *, actor: Person, log: RelayLog, guardian: Person, reason: str, phone: str = "", phone_checked: bool = False
 ) -> AssistedGuardian:
-    _require_active(actor, log, Action.ASSIST_GUARDIAN, "Loggen er ikke aktiv.")
+    _require_active(actor, log, Action.ASSIST_GUARDIAN, _("Loggen er ikke aktiv."))
     if log.guardians_shielded_at is not None:
         raise ValidationError(NOT_READABLE)
     if not Guardianship.objects.filter(guardian=guardian, child=log.subject).exists():
-        raise ValidationError({"guardian": "Personen er ikke foresatt for barnet."})
+        raise ValidationError({"guardian": _("Personen er ikke foresatt for barnet.")})
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Skriv hvorfor den foresatte er med uten elektronisk ID."})
+        raise ValidationError({"reason": _("Skriv hvorfor den foresatte er med uten elektronisk ID.")})
     phone = _phone(phone)
     if phone and not phone_checked:
-        raise ValidationError({"phone_checked": "Kryss av for at du har kontrollert nummeret med den foresatte."})
+        raise ValidationError({"phone_checked": _("Kryss av for at du har kontrollert nummeret med den foresatte.")})
     if AssistedGuardian.objects.filter(log=log, guardian=guardian, ended_at__isnull=True).exists():
-        raise ValidationError({"guardian": f"{guardian.full_name} er allerede registrert uten elektronisk ID."})
+        raise ValidationError(
+            {"guardian": _("%(name)s er allerede registrert uten elektronisk ID.") % {"name": guardian.full_name}}
+        )
     now = timezone.now()
     registration = AssistedGuardian.objects.create(
         log=log,
@@ -108,9 +112,9 @@ def _audit_phone(actor: Person, registration: AssistedGuardian) -> None:
 
 
 def _require_open(actor: Person, registration: AssistedGuardian) -> None:
-    _require_active(actor, registration.log, Action.ASSIST_GUARDIAN, "Loggen er ikke aktiv.")
+    _require_active(actor, registration.log, Action.ASSIST_GUARDIAN, _("Loggen er ikke aktiv."))
     if registration.ended_at is not None:
-        raise ValidationError("Ordningen for denne foresatte er avsluttet.")
+        raise ValidationError(_("Ordningen for denne foresatte er avsluttet."))
 
 
 @transaction.atomic
@@ -119,7 +123,7 @@ def verify_phone(*, actor: Person, registration: AssistedGuardian, phone: str) -
     _require_open(actor, registration)
     phone = _phone(phone)
     if not phone:
-        raise ValidationError({"phone": "Skriv mobilnummeret."})
+        raise ValidationError({"phone": _("Skriv mobilnummeret.")})
     AssistedCode.objects.filter(registration=registration, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -148,7 +152,7 @@ def send_code(*, actor: Person, registration: AssistedGuardian) -> AssistedCode:
     if not access.assisted_guardian_may_read(registration.guardian, registration.log):
         raise ValidationError(NOT_READABLE)
     if not registration.phone or registration.phone_verified_at is None:
-        raise ValidationError("Kontroller mobilnummeret med den foresatte ansikt til ansikt før du sender en kode.")
+        raise ValidationError(_("Kontroller mobilnummeret med den foresatte ansikt til ansikt før du sender en kode."))
     now = timezone.now()
     AssistedCode.objects.filter(registration=registration, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
@@ -214,7 +218,7 @@ def _refuse(row: AssistedCode | None, why: str, message: str) -> CodeRefused:
     return CodeRefused(message)
 
 
-TRY_AGAIN = "Koden er ikke gyldig. Sjekk at du skrev den riktig, eller be stafettholderen om en ny kode."
+TRY_AGAIN = gettext_lazy("Koden er ikke gyldig. Sjekk at du skrev den riktig, eller be stafettholderen om en ny kode.")
 
 
 def redeem_code(*, text: str) -> Reading:
@@ -238,14 +242,14 @@ def _try_code(code: str) -> "Reading | tuple[AssistedCode | None, str, str]":
         )
     now = timezone.now()
     if row is None:
-        return None, "ukjent kode", TRY_AGAIN
+        return None, "ukjent kode", str(TRY_AGAIN)
     if row.used_at is not None:
-        return row, "allerede brukt", "Koden er allerede brukt. Be stafettholderen om en ny kode."
+        return row, "allerede brukt", _("Koden er allerede brukt. Be stafettholderen om en ny kode.")
     if row.revoked_at is not None or row.expires_at <= now:
-        return row, "utløpt", "Koden har gått ut. Be stafettholderen om en ny kode."
+        return row, "utløpt", _("Koden har gått ut. Be stafettholderen om en ny kode.")
     registration = row.registration
     if not access.assisted_guardian_may_read(registration.guardian, registration.log):
-        return row, "ingen tilgang", TRY_AGAIN
+        return row, "ingen tilgang", str(TRY_AGAIN)
     token = secrets.token_urlsafe(32)
     row.used_at, row.session_hash = now, _hash(token, "session")
     row.session_ends_at = now + timedelta(minutes=SESSION_MINUTES)

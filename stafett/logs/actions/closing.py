@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -48,18 +49,27 @@ def record_line(log: RelayLog, *, has_log: bool) -> str:
     day = timezone.localdate().strftime("%d.%m.%Y")
     who = log.subject.full_name
     if has_log:
-        return f"{day}: {who} har stafettlogg i Stafett. Stafettholder: {log.holder.full_name}, {log.unit.name}."
+        return _("%(day)s: %(who)s har stafettlogg i Stafett. Stafettholder: %(holder)s, %(unit)s.") % {
+            "day": day,
+            "who": who,
+            "holder": log.holder.full_name,
+            "unit": log.unit.name,
+        }
     reason = log.get_closed_reason_display().lower()
-    return f"{day}: {who} har ikke lenger aktiv stafettlogg i Stafett ({reason})."
+    return _("%(day)s: %(who)s har ikke lenger aktiv stafettlogg i Stafett (%(reason)s).") % {
+        "day": day,
+        "who": who,
+        "reason": reason,
+    }
 
 
 @transaction.atomic
 def close_log(*, actor: Person, log: RelayLog, reason: str) -> ClosedLog:
     access.require(actor, Action.CLOSE_LOG, log)
     if log.status == LogStatus.CLOSED:
-        raise ValidationError("Loggen er allerede avsluttet.")
+        raise ValidationError(_("Loggen er allerede avsluttet."))
     if reason not in (CloseReason.GOALS_MET, CloseReason.REPLACED_BY_IP, CloseReason.CONSENT_WITHDRAWN):
-        raise ValidationError({"reason": "Velg hvorfor loggen avsluttes."})
+        raise ValidationError({"reason": _("Velg hvorfor loggen avsluttes.")})
     now = timezone.now()
     RelayLog.objects.filter(pk=log.pk).update(status=LogStatus.CLOSED, closed_reason=reason, closed_at=now)
     log.status, log.closed_reason, log.closed_at = LogStatus.CLOSED, reason, now
@@ -78,12 +88,12 @@ def reopen_log(*, actor: Person, log: RelayLog, consent: ConsentData, concern: s
     when given, becomes the log's concern text (the old one is in the archive copy made at closing)."""
     access.require(actor, Action.OPEN_LOG, log.unit)
     if log.status == LogStatus.ACTIVE:
-        raise ValidationError("Loggen er allerede aktiv.")
+        raise ValidationError(_("Loggen er allerede aktiv."))
     if log.content_deleted_at is not None:
-        raise ValidationError("Innholdet i loggen er slettet. Opprett en ny stafettlogg.")
+        raise ValidationError(_("Innholdet i loggen er slettet. Opprett en ny stafettlogg."))
     check_consent(consent, log.subject, log.unit, timezone.localdate())
     if len(concern.strip()) > RelayLog._meta.get_field("initiator_text").max_length:  # type: ignore[operator]
-        raise ValidationError({"concern": "Beskriv bekymringen kortere."})
+        raise ValidationError({"concern": _("Beskriv bekymringen kortere.")})
     try:
         with transaction.atomic():
             RelayLog.objects.filter(pk=log.pk).update(
@@ -94,7 +104,7 @@ def reopen_log(*, actor: Person, log: RelayLog, consent: ConsentData, concern: s
                 **({"initiator_text": concern.strip()} if concern.strip() else {}),
             )
     except IntegrityError:
-        raise ValidationError("Barnet har allerede en aktiv stafettlogg. Snakk med de foresatte.") from None
+        raise ValidationError(_("Barnet har allerede en aktiv stafettlogg. Snakk med de foresatte.")) from None
     log.refresh_from_db()
     if concern.strip():
         _audit(actor, log, AuditAction.LOG_REOPENED, ny_bekymring=True)
@@ -112,7 +122,7 @@ def delete_content(*, actor: Person, log: RelayLog) -> RelayLog:
     Archived copies and the audit trail remain (Archives Act; seeds/003 5.5)."""
     access.require(actor, Action.CLOSE_LOG, log)
     if log.content_deleted_at is not None:
-        raise ValidationError("Innholdet er allerede slettet.")
+        raise ValidationError(_("Innholdet er allerede slettet."))
     make_archive_copy(relay_log=log, event=ArchiveEvent.DELETION)
     files = [c.document.name for c in log.consents.all() if c.document] + ([log.photo.name] if log.photo else [])
     storage = log.photo.storage

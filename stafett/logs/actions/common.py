@@ -1,10 +1,12 @@
 """What every log action shares: the audit row scoped to the log, the record of a read,
 the child's guardians, and the refusal when a log is not active."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 
 from stafett import access
 from stafett.access import Action
@@ -16,6 +18,13 @@ from stafett.people.models import Guardianship, Person
 
 def _audit(actor: Person, log: RelayLog, action: AuditAction, obj: models.Model | None = None, **details: Any) -> None:
     record(actor=actor, action=action, obj=obj or log, details=details, scope_code=log.code)
+
+
+def in_bokmal(text: Callable[[], object]) -> str:
+    """Text for an audit row: the access log is written in bokmål, whatever language the person
+    acting reads Stafett in (choice labels and service names are translated)."""
+    with translation.override("nb"):
+        return str(text())
 
 
 def guardians_of(child: Person) -> list[Person]:

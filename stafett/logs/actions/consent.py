@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stafett import access
 from stafett.access import Action, Relation
@@ -20,7 +22,7 @@ from stafett.archive.models import ArchiveEvent
 from stafett.audit.models import AuditAction
 from stafett.lib.uploads import check_upload
 from stafett.logs import news
-from stafett.logs.actions.common import _audit, _require_active, guardians_of
+from stafett.logs.actions.common import _audit, _require_active, guardians_of, in_bokmal
 from stafett.logs.actions.family import Verdict, record_family_answer
 from stafett.logs.models import (
     Consent,
@@ -102,46 +104,53 @@ def holders_service_words(unit: Unit) -> str:
         (ServiceType(s).label.lower() for s in holders_services(unit)),
         key=lambda n: n != unit.get_service_type_display().lower(),
     )
-    return " eller ".join(names)
+    word = _("eller")
+    return f" {word} ".join(names)
 
 
-MISSING_SIGNATURE = (
-    "Alle foresatte med foreldreansvar skal signere. {names} har ikke signert: kryss av for "
-    "{them}, eller velg hvorfor og forklar kort."
-)
+def missing_signature(missing: list[Person]) -> str:
+    """The refusal when a guardian with parental responsibility has not signed and no reason is given."""
+    word = _("og")
+    names = f" {word} ".join(p.full_name for p in missing)
+    return ngettext(
+        "Alle foresatte med foreldreansvar skal signere. %(names)s har ikke signert: kryss av for "
+        "vedkommende, eller velg hvorfor og forklar kort.",
+        "Alle foresatte med foreldreansvar skal signere. %(names)s har ikke signert: kryss av for "
+        "dem, eller velg hvorfor og forklar kort.",
+        len(missing),
+    ) % {"names": names}
 
 
 def check_consent(data: ConsentData, subject: Person, unit: Unit, today: date) -> None:
     errors: dict[str, list[str]] = {}
     if data.valid_until < today:
-        errors.setdefault("valid_until", []).append("Samtykket er utløpt. Det må gjelde fram i tid.")
+        errors.setdefault("valid_until", []).append(_("Samtykket er utløpt. Det må gjelde fram i tid."))
     if data.valid_until < data.valid_from:
-        errors.setdefault("valid_until", []).append("Sluttdatoen må være etter startdatoen.")
+        errors.setdefault("valid_until", []).append(_("Sluttdatoen må være etter startdatoen."))
     if not data.services:
-        errors.setdefault("services", []).append("Kryss av for hvilke tjenester samtykket gjelder.")
+        errors.setdefault("services", []).append(_("Kryss av for hvilke tjenester samtykket gjelder."))
     elif not names_holders_service(data.services, unit):
         errors.setdefault("services", []).append(
-            f"Samtykket må gjelde {holders_service_words(unit)}, der stafettholderen arbeider."
+            _("Samtykket må gjelde %(services)s, der stafettholderen arbeider.")
+            % {"services": holders_service_words(unit)}
         )
     guardians = set(guardians_of(subject))
     signed = set(data.signatories)
     if not signed & guardians:
-        errors.setdefault("signatories", []).append("Minst én foresatt må ha signert samtykket.")
+        errors.setdefault("signatories", []).append(_("Minst én foresatt må ha signert samtykket."))
     if signed - set(may_sign(subject, unit, today)):
         errors.setdefault("signatories", []).append(
-            f"Bare foresatte, og barnet selv fra {unit.municipality.youth_signs_from_age} år, kan signere samtykket."
+            _("Bare foresatte, og barnet selv fra %(age)s år, kan signere samtykket.")
+            % {"age": unit.municipality.youth_signs_from_age}
         )
     missing = sorted(guardians - signed, key=lambda p: p.full_name)
     if signed & guardians and missing and not (data.unsigned_reason and data.unsigned_note.strip()):
-        names = " og ".join(p.full_name for p in missing)
-        errors.setdefault("unsigned_reason", []).append(
-            MISSING_SIGNATURE.format(names=names, them="dem" if len(missing) > 1 else "vedkommende")
-        )
+        errors.setdefault("unsigned_reason", []).append(missing_signature(missing))
     age = subject.age_on(today)
     if age is not None and age >= unit.municipality.youth_signs_from_age and subject not in signed:
         errors.setdefault("signatories", []).append(
-            f"{subject.given_name} er {age} år og må selv signere samtykket "
-            f"(fra {unit.municipality.youth_signs_from_age} år)."
+            _("%(name)s er %(age)s år og må selv signere samtykket (fra %(from_age)s år).")
+            % {"name": subject.given_name, "age": age, "from_age": unit.municipality.youth_signs_from_age}
         )
     if errors:
         raise ValidationError(errors)
@@ -179,7 +188,7 @@ def save_consent(actor: Person, log: RelayLog, data: ConsentData) -> Consent:
         tjenester=consent.services,
         gyldig_til=consent.valid_until.isoformat(),
         signert_av=[p.full_name for p in data.signatories],
-        **({"ikke_signert_fordi": consent.get_unsigned_reason_display()} if consent.unsigned_reason else {}),
+        **({"ikke_signert_fordi": in_bokmal(consent.get_unsigned_reason_display)} if consent.unsigned_reason else {}),
     )
     return consent
 
@@ -190,7 +199,7 @@ def save_consent(actor: Person, log: RelayLog, data: ConsentData) -> Consent:
 @transaction.atomic
 def renew_consent(*, actor: Person, log: RelayLog, consent: ConsentData) -> Consent:
     """New or extended consent; the earlier ones stay in the history (seeds/003 §6)."""
-    _require_active(actor, log, Action.RENEW_CONSENT, "Loggen er ikke aktiv. Åpne den på nytt med nytt samtykke.")
+    _require_active(actor, log, Action.RENEW_CONSENT, _("Loggen er ikke aktiv. Åpne den på nytt med nytt samtykke."))
     check_consent(consent, log.subject, log.unit, timezone.localdate())
     saved = save_consent(actor, log, consent)
     end_access_outside_consent(actor=actor, log=log, consent=saved)
@@ -216,7 +225,7 @@ def end_access_outside_consent(*, actor: Person, log: RelayLog, consent: Consent
             p,
             person=p.person.full_name,
             tjenestested=p.unit.name,
-            grunn=f"Samtykket gjelder ikke lenger {p.unit.get_service_type_display().lower()}.",
+            grunn=f"Samtykket gjelder ikke lenger {in_bokmal(p.unit.get_service_type_display).lower()}.",
         )
     for handover in log.handovers.filter(status=HandoverStatus.PROPOSED).select_related("to_unit"):
         if not consent.covers(handover.to_unit.service_type):
@@ -233,11 +242,13 @@ def withdraw_consent(*, actor: Person, log: RelayLog, on_paper: bool = False) ->
     """Guardians or a youth with rights withdraw in the app; the holder records a paper
     withdrawal. Then: an archive copy, and the log is passive — read-only, no participants
     (seeds/003 5.5, seeds/004 «Når samtykke trekkes tilbake»)."""
-    _require_active(actor, log, Action.WITHDRAW_CONSENT, "Samtykket er allerede trukket tilbake, og loggen er passiv.")
+    _require_active(
+        actor, log, Action.WITHDRAW_CONSENT, _("Samtykket er allerede trukket tilbake, og loggen er passiv.")
+    )
     relations = access.relations_to(actor, log)
     party = relations & {Relation.GUARDIAN, Relation.YOUTH}
     if not on_paper and not party:
-        raise PermissionDenied("Bare de foresatte eller ungdommen selv kan trekke samtykket i appen.")
+        raise PermissionDenied(_("Bare de foresatte eller ungdommen selv kan trekke samtykket i appen."))
     if on_paper and Relation.HOLDER not in relations:
         raise PermissionDenied
     now = timezone.now()
@@ -281,13 +292,15 @@ def required_signers(log: RelayLog, today: date | None = None) -> list[Person]:
 def _check_terms(terms: ConsentTerms, log: RelayLog) -> None:
     errors: dict[str, list[str]] = {}
     if terms.valid_until <= timezone.localdate():
-        errors["valid_until"] = ["Samtykket må gjelde fram i tid."]
+        errors["valid_until"] = [_("Samtykket må gjelde fram i tid.")]
     if not terms.services:
-        errors["services"] = ["Kryss av for hvilke tjenester samtykket gjelder."]
+        errors["services"] = [_("Kryss av for hvilke tjenester samtykket gjelder.")]
     elif not names_holders_service(terms.services, log.unit):
-        errors["services"] = [f"Samtykket må gjelde {holders_service_words(log.unit)}."]
+        errors["services"] = [_("Samtykket må gjelde %(services)s.") % {"services": holders_service_words(log.unit)}]
     if not guardians_of(log.subject):
-        errors["services"] = errors.get("services", []) + ["Barnet har ingen registrerte foresatte som kan samtykke."]
+        errors["services"] = errors.get("services", []) + [
+            _("Barnet har ingen registrerte foresatte som kan samtykke.")
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -295,11 +308,13 @@ def _check_terms(terms: ConsentTerms, log: RelayLog) -> None:
 def _new_request(actor: Person, log: RelayLog, terms: ConsentTerms) -> ConsentRequest:
     if log.guardians_shielded_at is not None:
         raise ValidationError(
-            "Loggen er skjermet for de foresatte fordi det er mistanke om vold eller overgrep. "
-            "Barnevernet avgjør videre samarbeid med familien."
+            _(
+                "Loggen er skjermet for de foresatte fordi det er mistanke om vold eller overgrep. "
+                "Barnevernet avgjør videre samarbeid med familien."
+            )
         )
     if log.consent_requests.filter(status=ConsentRequestStatus.PENDING).exists():
-        raise ValidationError("Det finnes allerede en forespørsel om samtykke som venter på svar.")
+        raise ValidationError(_("Det finnes allerede en forespørsel om samtykke som venter på svar."))
     _check_terms(terms, log)
     request = ConsentRequest(
         log=log,
@@ -331,14 +346,16 @@ def answer_consent(*, actor: Person, request: ConsentRequest, approve: bool, aut
     log = request.log
     signer_ids = set(request.required_signers.values_list("id", flat=True))
     if actor.pk in signer_ids and request.status != ConsentRequestStatus.PENDING:
-        raise ValidationError(f"Forespørselen er allerede {request.get_status_display().lower()}.")
+        raise ValidationError(
+            _("Forespørselen er allerede %(status)s.") % {"status": request.get_status_display().lower()}
+        )
     verdict = record_family_answer(
         actor=actor,
         log=log,
         signer_ids=signer_ids,
         answers=request.approvals.all(),
         answer=ConsentApproval(request=request, person=actor, approved=approve, authenticated_by=authenticated_by),
-        refusal="Samtykket skal ikke signeres av deg.",
+        refusal=_("Samtykket skal ikke signeres av deg."),
     )
     _audit(
         actor,

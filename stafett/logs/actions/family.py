@@ -6,6 +6,7 @@ import enum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -34,7 +35,7 @@ def record_family_answer(
         access.require(actor, Action.VIEW_LOG, log)
         raise PermissionDenied(refusal)
     if answers.filter(person=actor).exists():
-        raise ValidationError("Du har allerede svart.")
+        raise ValidationError(_("Du har allerede svart."))
     answer.full_clean()
     answer.save()
     if not answer.approved:

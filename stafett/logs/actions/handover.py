@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -31,18 +32,23 @@ from stafett.people.models import Membership, Person, Unit
 
 @transaction.atomic
 def propose_handover(*, actor: Person, log: RelayLog, to: Person, unit: Unit, note: str = "") -> Handover:
-    _require_active(actor, log, Action.HAND_OVER, "Loggen er ikke aktiv. Stafettholderen kan ikke byttes nå.")
+    _require_active(actor, log, Action.HAND_OVER, _("Loggen er ikke aktiv. Stafettholderen kan ikke byttes nå."))
     if to.id == actor.id:
         # SPEC §3: nobody grants access to themselves — a leader asks someone else.
-        raise ValidationError({"to": "Du kan ikke foreslå deg selv som stafettholder. Velg en annen."})
+        raise ValidationError({"to": _("Du kan ikke foreslå deg selv som stafettholder. Velg en annen.")})
     if to.id == log.holder_id:
-        raise ValidationError({"to": f"{to.full_name} er allerede stafettholder."})
+        raise ValidationError({"to": _("%(name)s er allerede stafettholder.") % {"name": to.full_name}})
     if not Membership.objects.active().filter(person=to, unit=unit).exists():
-        raise ValidationError({"to": f"{to.full_name} står ikke på ansattlisten ved {unit.name}."})
+        raise ValidationError(
+            {"to": _("%(name)s står ikke på ansattlisten ved %(unit)s.") % {"name": to.full_name, "unit": unit.name}}
+        )
     consent = current_consent(log)
     if consent is None or not consent.covers(unit.service_type):
         raise ValidationError(
-            {"to": f"{unit.get_service_type_display()} er ikke med i samtykket. Forny eller utvid samtykket først."}
+            {
+                "to": _("%(service)s er ikke med i samtykket. Forny eller utvid samtykket først.")
+                % {"service": unit.get_service_type_display()}
+            }
         )
     handover = Handover(
         log=log, from_holder=log.holder, to_person=to, to_unit=unit, proposed_by=actor, note=note.strip()
@@ -52,7 +58,7 @@ def propose_handover(*, actor: Person, log: RelayLog, to: Person, unit: Unit, no
         with transaction.atomic():
             handover.save()
     except IntegrityError:
-        raise ValidationError("Det finnes allerede et forslag om ny stafettholder som venter på svar.") from None
+        raise ValidationError(_("Det finnes allerede et forslag om ny stafettholder som venter på svar.")) from None
     _audit(actor, log, AuditAction.HANDOVER_PROPOSED, handover, til=to.full_name, tjenestested=unit.name)
     events.tell(to, kind=Kind.HANDOVER_REQUEST, path=f"/overforing/{handover.code}/")
     tell_holder_of_proposal(handover)  # issue 14 §5: a leader's proposal reaches the holder too
@@ -61,11 +67,13 @@ def propose_handover(*, actor: Person, log: RelayLog, to: Person, unit: Unit, no
 
 def _open_handover(actor: Person, handover: Handover) -> RelayLog:
     if handover.to_person_id == actor.id and handover.status != HandoverStatus.PROPOSED:
-        raise ValidationError(f"Forslaget er allerede {handover.get_status_display().lower()}.")
+        raise ValidationError(
+            _("Forslaget er allerede %(status)s.") % {"status": handover.get_status_display().lower()}
+        )
     # Not addressed to you: the log's readers get 403, everyone else 404 (access.POLICY).
     access.require(actor, Action.ANSWER_HANDOVER, handover.log)
     if handover.to_person_id != actor.id:
-        raise PermissionDenied("Overføringen er ikke til deg.")
+        raise PermissionDenied(_("Overføringen er ikke til deg."))
     return handover.log
 
 
@@ -85,7 +93,7 @@ def accept_handover(
     measures go to the new holder if they say so; otherwise they are listed as «Trenger ny
     ansvarlig» until someone takes them (logs/orphans.py)."""
     if old_holder_stays and old_holder_passive:
-        raise ValidationError({"old_holder_stays": "Velg enten deltaker eller passiv."})
+        raise ValidationError({"old_holder_stays": _("Velg enten deltaker eller passiv.")})
     log = _open_handover(actor, handover)
     service_changed = handover.to_unit.service_type != log.unit.service_type
     old_holder = log.holder
@@ -155,9 +163,9 @@ def _take_measures(log: RelayLog, old_holder: Person, new_holder: Person) -> int
 @transaction.atomic
 def end_former_holder(*, actor: Person, former: FormerHolder) -> None:
     """The holder ends a passive former holder's reading of the history."""
-    _require_active(actor, former.log, Action.MANAGE_PARTICIPANTS, "Loggen er ikke aktiv.")
+    _require_active(actor, former.log, Action.MANAGE_PARTICIPANTS, _("Loggen er ikke aktiv."))
     if former.ended_at is not None:
-        raise ValidationError("Lesetilgangen er allerede avsluttet.")
+        raise ValidationError(_("Lesetilgangen er allerede avsluttet."))
     FormerHolder.objects.filter(pk=former.pk).update(ended_at=timezone.now())
     _audit(actor, former.log, AuditAction.FORMER_HOLDER_ENDED, former.log, person=former.person.full_name)
 
@@ -165,12 +173,18 @@ def end_former_holder(*, actor: Person, former: FormerHolder) -> None:
 def _check_old_holder_may_stay(log: RelayLog, person: Person, unit: Unit) -> None:
     if not Membership.objects.active().filter(person=person, unit=unit).exists():
         raise ValidationError(
-            {"old_holder_stays": f"{person.full_name} står ikke lenger på ansattlisten ved {unit.name}."}
+            {
+                "old_holder_stays": _("%(name)s står ikke lenger på ansattlisten ved %(unit)s.")
+                % {"name": person.full_name, "unit": unit.name}
+            }
         )
     consent = current_consent(log)
     if consent is None or not consent.covers(unit.service_type):
         raise ValidationError(
-            {"old_holder_stays": f"Samtykket gjelder ikke {unit.get_service_type_display().lower()}."}
+            {
+                "old_holder_stays": _("Samtykket gjelder ikke %(service)s.")
+                % {"service": unit.get_service_type_display().lower()}
+            }
         )
 
 

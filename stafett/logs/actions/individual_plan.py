@@ -12,6 +12,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stafett.access import Action
 from stafett.archive.copies import make_archive_copy
@@ -23,7 +25,7 @@ from stafett.logs.models import TEXT_LONG, LogKind, PlanDecision, RelayLog
 from stafett.notify.models import Kind
 from stafett.people.models import Person
 
-NOT_ACTIVE = "Loggen er ikke aktiv. Den kan ikke endres."
+NOT_ACTIVE = gettext_lazy("Loggen er ikke aktiv. Den kan ikke endres.")
 
 
 @transaction.atomic
@@ -32,14 +34,14 @@ def make_individual_plan(
 ) -> RelayLog:
     """The guardians have consented in writing to an individual plan (the holder records the day;
     the signed paper stays in the unit's record, as the consent form's copy does)."""
-    _require_active(actor, log, Action.MAKE_INDIVIDUAL_PLAN, NOT_ACTIVE)
+    _require_active(actor, log, Action.MAKE_INDIVIDUAL_PLAN, str(NOT_ACTIVE))
     if log.is_individual_plan:
-        raise ValidationError("Loggen er allerede en individuell plan.")
+        raise ValidationError(_("Loggen er allerede en individuell plan."))
     today = timezone.localdate()
     if guardians_consented_on > today:
-        raise ValidationError({"guardians_consented_on": "Datoen for samtykket kan ikke være fram i tid."})
+        raise ValidationError({"guardians_consented_on": _("Datoen for samtykket kan ikke være fram i tid.")})
     if len(own_goals) > TEXT_LONG:
-        raise ValidationError({"own_goals": f"Skriv høyst {TEXT_LONG} tegn."})
+        raise ValidationError({"own_goals": _("Skriv høyst %(n)s tegn.") % {"n": TEXT_LONG}})
     log.kind = LogKind.INDIVIDUAL_PLAN
     log.became_ip_on = today
     log.ip_consent_on = guardians_consented_on
@@ -58,9 +60,9 @@ def make_individual_plan(
 
 
 def _require_plan(actor: Person, log: RelayLog) -> None:
-    _require_active(actor, log, Action.EDIT_PLAN, NOT_ACTIVE)
+    _require_active(actor, log, Action.EDIT_PLAN, str(NOT_ACTIVE))
     if not log.is_individual_plan:
-        raise ValidationError("Loggen er ikke en individuell plan.")
+        raise ValidationError(_("Loggen er ikke en individuell plan."))
 
 
 @transaction.atomic
@@ -68,7 +70,7 @@ def update_own_goals(*, actor: Person, log: RelayLog, text: str) -> RelayLog:
     """The person's own goals, in their own words, written down by the coordinator."""
     _require_plan(actor, log)
     if len(text) > TEXT_LONG:
-        raise ValidationError({"text": f"Skriv høyst {TEXT_LONG} tegn."})
+        raise ValidationError({"text": _("Skriv høyst %(n)s tegn.") % {"n": TEXT_LONG}})
     log.own_goals = text.strip()
     log.save(update_fields=["own_goals", "updated_at"])
     _audit(actor, log, AuditAction.IP_OWN_GOALS_UPDATED)

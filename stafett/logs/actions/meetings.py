@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -27,7 +28,7 @@ from stafett.people.models import Person
 
 def _refuse_past(starts_at: datetime) -> None:
     if starts_at < timezone.now() - timedelta(days=1):
-        raise ValidationError({"starts_at": "Møtetidspunktet kan ikke være tilbake i tid."})
+        raise ValidationError({"starts_at": _("Møtetidspunktet kan ikke være tilbake i tid.")})
 
 
 def routine_reason(transition: Transition | None, number: int, starts_at: datetime, reason: str) -> str:
@@ -73,9 +74,9 @@ def schedule_meeting(
 
 def _refuse_if_over(meeting: Meeting) -> None:
     if meeting.cancelled_at is not None:
-        raise ValidationError("Møtet er avlyst og kan ikke endres. Kall inn til et nytt møte.")
+        raise ValidationError(_("Møtet er avlyst og kan ikke endres. Kall inn til et nytt møte."))
     if meeting.held:
-        raise ValidationError("Møtet er holdt. Endre referatet i stedet.")
+        raise ValidationError(_("Møtet er holdt. Endre referatet i stedet."))
 
 
 @transaction.atomic
@@ -134,9 +135,9 @@ def cancel_meeting(*, actor: Person, meeting: Meeting, reason: str) -> Meeting:
     _refuse_if_over(meeting)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Skriv hvorfor møtet avlyses. Deltakerne ser årsaken."})
+        raise ValidationError({"reason": _("Skriv hvorfor møtet avlyses. Deltakerne ser årsaken.")})
     if len(reason) > 300:
-        raise ValidationError({"reason": "Årsaken kan være høyst 300 tegn."})
+        raise ValidationError({"reason": _("Årsaken kan være høyst 300 tegn.")})
     now = timezone.now()
     # Conditional: two cancellations at once leave one audit row and one notice.
     cancelled = Meeting.objects.filter(pk=meeting.pk, cancelled_at__isnull=True, held=False).update(
@@ -165,9 +166,9 @@ def record_minutes(
     log = meeting.log
     access.require(actor, Action.EDIT_PLAN, log)
     if meeting.cancelled_at is not None:
-        raise ValidationError("Møtet er avlyst, og det kan ikke skrives referat fra det.")
+        raise ValidationError(_("Møtet er avlyst, og det kan ikke skrives referat fra det."))
     if child_attends and child_attends not in ChildAttends.values:
-        raise ValidationError({"child_attends": "Velg ja, nei eller delvis."})
+        raise ValidationError({"child_attends": _("Velg ja, nei eller delvis.")})
     meeting.minutes = minutes.strip()
     meeting.next_meeting_date = next_meeting_date
     meeting.held = True

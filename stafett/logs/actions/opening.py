@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditAction
 from stafett.logs.actions.common import _audit
 from stafett.logs.actions.consent import ConsentData, ConsentTerms, _new_request, check_consent, save_consent
-from stafett.logs.models import ConsentRequest, LevelChange, LogStatus, LogTemplate, RelayLog
+from stafett.logs.models import LOG_OPENED_REASON, ConsentRequest, LevelChange, LogStatus, LogTemplate, RelayLog
 from stafett.people.models import Membership, Person, Unit
 
 
@@ -37,9 +38,11 @@ def create_log(*, actor: Person, start: LogStart, status: str = LogStatus.ACTIVE
     if holder != actor:
         access.require(actor, Action.APPOINT_HOLDER, unit)
     if not Membership.objects.active().filter(person=holder, unit=unit).exists():
-        raise ValidationError({"holder": f"Stafettholderen må stå på ansattlisten ved {unit.name}."})
+        raise ValidationError(
+            {"holder": _("Stafettholderen må stå på ansattlisten ved %(unit)s.") % {"unit": unit.name}}
+        )
     if not start.subject.national_id:
-        raise ValidationError("Fødselsnummer eller D-nummer må være registrert før en stafettlogg kan opprettes.")
+        raise ValidationError(_("Fødselsnummer eller D-nummer må være registrert før en stafettlogg kan opprettes."))
     log = RelayLog(
         subject=start.subject,
         unit=unit,
@@ -51,7 +54,7 @@ def create_log(*, actor: Person, start: LogStart, status: str = LogStatus.ACTIVE
     )
     log.full_clean()  # includes "one active log per child", in words guardians understand
     log.save()
-    LevelChange.objects.create(log=log, level=log.level, changed_by_name=actor.full_name, reason="Loggen ble opprettet")
+    LevelChange.objects.create(log=log, level=log.level, changed_by_name=actor.full_name, reason=LOG_OPENED_REASON)
     _audit(actor, log, AuditAction.LOG_OPENED, holder=holder.full_name, tjenestested=unit.name)
     return log
 

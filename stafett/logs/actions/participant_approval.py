@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action, Relation
@@ -57,7 +58,9 @@ def ask_or_tell_family(*, actor: Person, participant: Participant) -> None:
 
 def _check_pending(participant: Participant) -> None:
     if participant.approval != ParticipantApproval.PENDING or participant.removed_at is not None:
-        raise ValidationError(f"Deltakeren er allerede {participant.get_approval_display().lower()}.")
+        raise ValidationError(
+            _("Deltakeren er allerede %(status)s.") % {"status": participant.get_approval_display().lower()}
+        )
 
 
 @transaction.atomic
@@ -78,7 +81,7 @@ def answer_participant(*, actor: Person, participant: Participant, approve: bool
         answer=ParticipantAnswer(
             participant=participant, person=actor, approved=approve, authenticated_by=authenticated_by
         ),
-        refusal="Du skal ikke svare på denne deltakeren.",
+        refusal=_("Du skal ikke svare på denne deltakeren."),
     )
     _audit(
         actor,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -52,26 +53,39 @@ def add_participant_unchecked(
     principal adding the contact teacher in a transition, seeds/000)."""
     notify = notify or NotificationChoices()
     if not Membership.objects.active().filter(person=person, unit=unit).exists():
-        raise ValidationError({"person": f"{person.full_name} står ikke på ansattlisten ved {unit.name}."})
+        raise ValidationError(
+            {
+                "person": _("%(name)s står ikke på ansattlisten ved %(unit)s.")
+                % {"name": person.full_name, "unit": unit.name}
+            }
+        )
     if person.id == log.holder_id:
-        raise ValidationError({"person": f"{person.full_name} er stafettholder og har allerede tilgang."})
+        raise ValidationError(
+            {"person": _("%(name)s er stafettholder og har allerede tilgang.") % {"name": person.full_name}}
+        )
     consent = current_consent(log)
     if consent is None:
-        raise ValidationError("Samtykket er ikke gyldig lenger. Forny samtykket før du legger til deltakere.")
+        raise ValidationError(_("Samtykket er ikke gyldig lenger. Forny samtykket før du legger til deltakere."))
     if not consent.covers(unit.service_type):
         raise ValidationError(
             {
-                "unit": f"{unit.get_service_type_display()} er ikke med i samtykket. "
-                "De foresatte må gi nytt eller utvidet samtykke før noen fra denne tjenesten kan bli med."
+                "unit": _(
+                    "%(service)s er ikke med i samtykket. "
+                    "De foresatte må gi nytt eller utvidet samtykke før noen fra denne tjenesten kan bli med."
+                )
+                % {"service": unit.get_service_type_display()}
             }
         )
     active = log.participants.filter(removed_at__isnull=True)
     if active.filter(person=person).exists():
-        raise ValidationError({"person": f"{person.full_name} er allerede deltaker."})
+        raise ValidationError({"person": _("%(name)s er allerede deltaker.") % {"name": person.full_name}})
     if active.filter(unit=unit).exists() and not extra_reason.strip():
         # seeds/001 §7: at most one participant per unit, unless the holder says why.
         raise ValidationError(
-            {"extra_reason": f"Det er allerede en deltaker fra {unit.name}. Skriv hvorfor det trengs én til."}
+            {
+                "extra_reason": _("Det er allerede en deltaker fra %(unit)s. Skriv hvorfor det trengs én til.")
+                % {"unit": unit.name}
+            }
         )
     participant = Participant(
         log=log,
@@ -95,7 +109,7 @@ def remove_participant(*, actor: Person, participant: Participant) -> Participan
     log = participant.log
     access.require(actor, Action.MANAGE_PARTICIPANTS, log)
     if participant.removed_at is not None:
-        raise ValidationError("Deltakeren er allerede fjernet.")
+        raise ValidationError(_("Deltakeren er allerede fjernet."))
     participant.removed_at = timezone.now()
     participant.save(update_fields=["removed_at"])
     _audit(actor, log, AuditAction.PARTICIPANT_REMOVED, participant, person=participant.person.full_name)

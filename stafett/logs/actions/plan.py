@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -58,12 +59,15 @@ def update_overview(
     level_changed = new_level != log.level
     if level_changed:
         if new_level not in Level.values:
-            raise ValidationError({"level": "Velg nivå 1, 2 eller 3."})
+            raise ValidationError({"level": _("Velg nivå 1, 2 eller 3.")})
         consent = current_consent(log)
         if new_level > log.level and (consent is None or consent.level < new_level):
             # seeds/001 §6: a move to a new level requires new or extended consent first.
             raise ValidationError(
-                {"level": f"Nivå {new_level} krever nytt eller utvidet samtykke fra de foresatte. Forny samtykket."}
+                {
+                    "level": _("Nivå %(level)s krever nytt eller utvidet samtykke fra de foresatte. Forny samtykket.")
+                    % {"level": new_level}
+                }
             )
         log.level = new_level
         changed.append("level")
@@ -124,7 +128,7 @@ def responsible_kind(log: RelayLog, person: Person) -> str:
         return ResponsibleKind.GUARDIAN
     if person.id == log.holder_id or log.participants.filter(person=person, removed_at__isnull=True).exists():
         return ResponsibleKind.PARTICIPANT
-    raise ValidationError({"responsible": "Den ansvarlige må være deltaker, foresatt eller barnet selv."})
+    raise ValidationError({"responsible": _("Den ansvarlige må være deltaker, foresatt eller barnet selv.")})
 
 
 @dataclass
@@ -138,7 +142,7 @@ class MeasureData:
 
 def _fill_measure(measure: Measure, log: RelayLog, data: MeasureData) -> None:
     if data.evaluation_date < data.deadline:
-        raise ValidationError({"evaluation_date": "Evalueringsdatoen kan ikke være før fristen."})
+        raise ValidationError({"evaluation_date": _("Evalueringsdatoen kan ikke være før fristen.")})
     measure.what = data.what.strip()
     measure.category = data.category
     measure.responsible = data.responsible
@@ -152,7 +156,7 @@ def add_measure(*, actor: Person, goal: Goal, data: MeasureData) -> Measure:
     log = goal.log
     access.require(actor, Action.EDIT_PLAN, log)
     if data.deadline < timezone.localdate():
-        raise ValidationError({"deadline": "Fristen kan ikke være tilbake i tid."})
+        raise ValidationError({"deadline": _("Fristen kan ikke være tilbake i tid.")})
     measure = Measure(log=log, goal=goal)
     _fill_measure(measure, log, data)
     measure.full_clean()
@@ -201,7 +205,7 @@ def evaluate_measure(*, actor: Person, measure: Measure, data: EvaluationData) -
     if not access.can(actor, Action.EVALUATE_ANY_MEASURE, log):
         access.require(actor, Action.EVALUATE_OWN_MEASURE, log)
         if measure.responsible_id != actor.id:
-            raise access.PermissionDenied("Du kan bare evaluere tiltak du selv har ansvar for.")
+            raise access.PermissionDenied(_("Du kan bare evaluere tiltak du selv har ansvar for."))
     evaluation = Evaluation(
         measure=measure,
         author=actor,
@@ -223,7 +227,7 @@ def evaluate_measure(*, actor: Person, measure: Measure, data: EvaluationData) -
 def post_message(*, actor: Person, log: RelayLog, text: str, measure: Measure | None = None) -> Message:
     access.require(actor, Action.COMMENT if measure else Action.POST_MESSAGE, log)
     if measure is not None and measure.log_id != log.id:
-        raise ValidationError("Tiltaket hører ikke til denne loggen.")
+        raise ValidationError(_("Tiltaket hører ikke til denne loggen."))
     message = Message(log=log, author=actor, text=text.strip(), measure=measure)
     message.full_clean()
     message.save()

@@ -9,11 +9,13 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
 from stafett.audit.models import AuditAction
 from stafett.audit.record import record
+from stafett.logs.actions.common import in_bokmal
 from stafett.logs.models import ANSWER_WITHIN_DAYS, ASKABLE_SERVICES, LogRequest, RequestOutcome
 from stafett.notify.events import tell, unit_leaders
 from stafett.notify.models import Kind
@@ -34,11 +36,13 @@ def ask_for_log(*, actor: Person, child: Person, unit: Unit, text: str) -> LogRe
     )
     access.require(actor, Action.ASK_FOR_LOG, log_request)
     if unit.service_type not in ASKABLE_SERVICES:
-        raise ValidationError({"unit": "Velg en barnehage, en skole eller en helsestasjon."})
+        raise ValidationError({"unit": _("Velg en barnehage, en skole eller en helsestasjon.")})
     if not log_request.text:
-        raise ValidationError({"text": "Skriv kort hva dere ønsker hjelp med."})
+        raise ValidationError({"text": _("Skriv kort hva dere ønsker hjelp med.")})
     if LogRequest.objects.filter(child=child, unit=unit, answered_at__isnull=True).exists():
-        raise ValidationError({"unit": f"Dere har allerede spurt {unit.name}, og svaret er ikke kommet ennå."})
+        raise ValidationError(
+            {"unit": _("Dere har allerede spurt %(unit)s, og svaret er ikke kommet ennå.") % {"unit": unit.name}}
+        )
     log_request.full_clean()
     log_request.save()
     _audit(actor, log_request, AuditAction.LOG_REQUEST_CREATED)
@@ -62,15 +66,21 @@ def answer_log_request(
     log_request = LogRequest.objects.select_for_update().select_related("unit__municipality").get(pk=log_request.pk)
     access.require(actor, Action.ANSWER_LOG_REQUEST, log_request)
     if log_request.answered_at is not None:
-        raise ValidationError("Forespørselen er allerede besvart.")
+        raise ValidationError(_("Forespørselen er allerede besvart."))
     if outcome not in RequestOutcome.values:
-        raise ValidationError({"outcome": "Velg et svar."})
+        raise ValidationError({"outcome": _("Velg et svar.")})
     log_request.outcome, log_request.answer = outcome, answer.strip()
     log_request.answered_at, log_request.answered_by = timezone.now(), actor
     log_request.full_clean()
     log_request.save(update_fields=["outcome", "answer", "answered_at", "answered_by"])
     on_time = timezone.localdate() <= log_request.answer_by
-    _audit(actor, log_request, AuditAction.LOG_REQUEST_ANSWERED, svar=RequestOutcome(outcome).label, i_tide=on_time)
+    _audit(
+        actor,
+        log_request,
+        AuditAction.LOG_REQUEST_ANSWERED,
+        svar=in_bokmal(lambda: RequestOutcome(outcome).label),
+        i_tide=on_time,
+    )
     family = {g.guardian for g in Guardianship.objects.filter(child=log_request.child).select_related("guardian")}
     family.add(log_request.asked_by)
     for person in family:

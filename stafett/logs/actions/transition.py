@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett import access
 from stafett.access import Action
@@ -45,7 +46,9 @@ def start_transition(
     outside = [u for u in needed if consent is None or not consent.covers(u.service_type)]
     if outside:
         names = ", ".join(u.get_service_type_display().lower() for u in outside)
-        raise ValidationError(f"Samtykket omfatter ikke {names}. Forny eller utvid samtykket først.")
+        raise ValidationError(
+            _("Samtykket omfatter ikke %(services)s. Forny eller utvid samtykket først.") % {"services": names}
+        )
     transition = Transition(
         log=log,
         kind=kind,
@@ -65,7 +68,7 @@ def notify_school(*, actor: Person, transition: Transition) -> Transition:
     """Tell the receiving school; its leader sees the child on the start page (no log content)."""
     access.require(actor, Action.EDIT_PLAN, transition.log)
     if transition.notified_at is not None:
-        raise ValidationError("Skolen er allerede varslet.")
+        raise ValidationError(_("Skolen er allerede varslet."))
     transition.notified_at = timezone.now()
     transition.save(update_fields=["notified_at"])
     _audit(actor, transition.log, AuditAction.TRANSITION_SCHOOL_NOTIFIED, transition, skole=transition.to_unit.name)
@@ -82,7 +85,10 @@ def add_contact_teacher(*, actor: Person, transition: Transition, teacher: Perso
     access.require(actor, Action.ADD_CONTACT_TEACHER, log)
     if not Membership.objects.active().filter(person=teacher, unit=transition.to_unit).exists():
         raise ValidationError(
-            {"teacher": f"{teacher.full_name} står ikke på ansattlisten ved {transition.to_unit.name}."}
+            {
+                "teacher": _("%(name)s står ikke på ansattlisten ved %(unit)s.")
+                % {"name": teacher.full_name, "unit": transition.to_unit.name}
+            }
         )
     participant = add_participant_unchecked(
         actor=actor, log=log, person=teacher, unit=transition.to_unit, extra_reason="Kontaktlærer fra skolestart"
@@ -108,11 +114,13 @@ def schedule_transition_meeting(
     invitation with a raised SEQUENCE), never a second «Planlagt» beside the first."""
     access.require(actor, Action.EDIT_PLAN, transition.log)
     if number not in (1, 2):
-        raise ValidationError("Velg overgangsmøte 1 eller 2.")
+        raise ValidationError(_("Velg overgangsmøte 1 eller 2."))
     existing = Meeting.objects.filter(pk=getattr(transition, f"meeting_{number}_id")).first()
     if existing is not None and existing.cancelled_at is None:
         if existing.held:
-            raise ValidationError(f"Overgangsmøte {number} er allerede holdt. Endre referatet i stedet.")
+            raise ValidationError(
+                _("Overgangsmøte %(number)s er allerede holdt. Endre referatet i stedet.") % {"number": number}
+            )
         meeting = change_meeting(
             actor=actor,
             meeting=existing,
